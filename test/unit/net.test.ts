@@ -305,3 +305,265 @@ describe('remainder', () => {
     }
   });
 });
+
+describe('PrefixTrie', () => {
+  interface Route {
+    readonly name: string;
+    readonly usable: boolean;
+  }
+  const routes: Array<[string, Route]> = [
+    ['0.0.0.0/0', { name: 'default', usable: true }],
+    ['172.16.0.0/16', { name: 'peering', usable: true }],
+    ['172.16.1.0/24', { name: 'cen', usable: false }],
+    ['172.16.1.0/25', { name: 'half-low', usable: true }],
+    ['172.16.1.128/25', { name: 'half-high', usable: true }],
+    ['172.16.1.10/32', { name: 'host', usable: false }],
+    ['192.168.0.0/16', { name: 'dc', usable: true }],
+    ['255.255.255.255/32', { name: 'broadcast', usable: true }],
+  ];
+  const build = (): PrefixTrie<Route> => {
+    const trie = new PrefixTrie<Route>();
+    for (const [cidr, route] of routes) trie.set(c(cidr), route);
+    return trie;
+  };
+
+  const lookups = [
+    { case: 'host route wins', ip: '172.16.1.10', all: 'host', usable: 'half-low' },
+    { case: 'upper half', ip: '172.16.1.200', all: 'half-high', usable: 'half-high' },
+    { case: 'rest of the /16', ip: '172.16.2.1', all: 'peering', usable: 'peering' },
+    { case: 'data center', ip: '192.168.100.1', all: 'dc', usable: 'dc' },
+    { case: 'nothing specific: default', ip: '8.8.8.8', all: 'default', usable: 'default' },
+    { case: 'top address', ip: '255.255.255.255', all: 'broadcast', usable: 'broadcast' },
+    { case: 'bottom address', ip: '0.0.0.0', all: 'default', usable: 'default' },
+  ];
+  for (const row of lookups) {
+    test(`longest match for ${row.case}, falling back past unusable routes`, () => {
+      // Prepare
+      const trie = build();
+      // Act
+      const any = trie.lookup(ip(row.ip));
+      const usable = trie.lookup(ip(row.ip), (r) => r.usable);
+      // Assess
+      assert.equal(any?.value.name, row.all);
+      assert.equal(usable?.value.name, row.usable);
+      assert.ok(any && containsIp(any.prefix, ip(row.ip)));
+    });
+  }
+
+  test('usable is given the prefix, and a lookup with nothing usable is undefined', () => {
+    // Prepare
+    const trie = build();
+    const seen: string[] = [];
+    // Act
+    const none = trie.lookup(ip('172.16.1.10'), (_r, p) => {
+      seen.push(formatCidr(p));
+      return false;
+    });
+    // Assess
+    assert.equal(none, undefined);
+    assert.deepEqual(seen.sort(), ['0.0.0.0/0', '172.16.0.0/16', '172.16.1.0/24', '172.16.1.0/25', '172.16.1.10/32']);
+  });
+
+  test('an empty trie finds nothing', () => {
+    const trie = new PrefixTrie<string>();
+    assert.equal(trie.lookup(ip('10.0.0.1')), undefined);
+    assert.equal(trie.size, 0);
+    assert.deepEqual(trie.entries(), []);
+  });
+
+  test('set replaces the value at an exact prefix without growing', () => {
+    // Prepare
+    const trie = build();
+    // Act
+    trie.set(c('172.16.0.0/16'), { name: 'peering-2', usable: true });
+    // Assess
+    assert.equal(trie.size, routes.length);
+    assert.equal(trie.get(c('172.16.0.0/16'))?.name, 'peering-2');
+    assert.equal(trie.get(c('172.16.0.0/17')), undefined);
+  });
+
+  test('refuses a malformed prefix object', () => {
+    const trie = new PrefixTrie<string>();
+    assert.throws(() => trie.set({ network: ip('172.16.1.5'), length: 24 }, 'x'), (err: unknown) => err instanceof ValidationError && err.code === 'InvalidCidr');
+    assert.throws(() => trie.set({ network: 0, length: 33 }, 'x'), ValidationError);
+  });
+
+  test('entries come in address order, shorter first', () => {
+    // Prepare: insert in reverse order so order is not an accident of insertion.
+    const trie = new PrefixTrie<Route>();
+    for (const [cidr, route] of [...routes].reverse()) trie.set(c(cidr), route);
+    // Act
+    const listed = trie.entries().map((e) => formatCidr(e.prefix));
+    // Assess
+    assert.deepEqual(listed, routes.map(([cidr]) => c(cidr)).sort(compareCidr).map(formatCidr));
+  });
+
+  const withinRows = [
+    { case: 'the /24 and below', prefix: '172.16.1.0/24', want: ['172.16.1.0/24', '172.16.1.0/25', '172.16.1.10/32', '172.16.1.128/25'] },
+    { case: 'a value-less joining node', prefix: '128.0.0.0/1', want: routes.map(([p]) => c(p)).filter((p) => p.length > 0).sort(compareCidr).map(formatCidr) },
+    { case: 'between a joining node and its child', prefix: '160.0.0.0/3', want: ['172.16.0.0/16', '172.16.1.0/24', '172.16.1.0/25', '172.16.1.10/32', '172.16.1.128/25'] },
+    { case: 'everything', prefix: '0.0.0.0/0', want: routes.map(([p]) => c(p)).sort(compareCidr).map(formatCidr) },
+    { case: 'an exact host route', prefix: '172.16.1.10/32', want: ['172.16.1.10/32'] },
+    { case: 'an empty region', prefix: '10.0.0.0/8', want: [] },
+    { case: 'inside a leaf', prefix: '192.168.1.0/24', want: [] },
+  ];
+  for (const row of withinRows) {
+    test(`within lists equal or more specific prefixes: ${row.case}`, () => {
+      assert.deepEqual(build().within(c(row.prefix)).map((e) => formatCidr(e.prefix)), row.want);
+    });
+  }
+
+  const coveringRows = [
+    { case: 'a host route', prefix: '172.16.1.10/32', want: ['0.0.0.0/0', '172.16.0.0/16', '172.16.1.0/24', '172.16.1.0/25', '172.16.1.10/32'] },
+    { case: 'a prefix not stored', prefix: '172.16.1.192/26', want: ['0.0.0.0/0', '172.16.0.0/16', '172.16.1.0/24', '172.16.1.128/25'] },
+    { case: 'the default route', prefix: '0.0.0.0/0', want: ['0.0.0.0/0'] },
+    { case: 'unrelated space', prefix: '10.0.0.0/8', want: ['0.0.0.0/0'] },
+  ];
+  for (const row of coveringRows) {
+    test(`covering lists equal or less specific prefixes shortest first: ${row.case}`, () => {
+      assert.deepEqual(build().covering(c(row.prefix)).map((e) => formatCidr(e.prefix)), row.want);
+    });
+  }
+
+  test('delete removes only the exact prefix and lookups fall back', () => {
+    // Prepare
+    const trie = build();
+    // Act
+    const removed = trie.delete(c('172.16.1.0/25'));
+    const again = trie.delete(c('172.16.1.0/25'));
+    const absent = trie.delete(c('172.16.1.0/26'));
+    const glue = trie.delete(c('128.0.0.0/1'));
+    // Assess
+    assert.equal(removed, true);
+    assert.equal(again, false);
+    assert.equal(absent, false);
+    assert.equal(glue, false);
+    assert.equal(trie.size, routes.length - 1);
+    assert.equal(trie.lookup(ip('172.16.1.20'))?.value.name, 'cen');
+    assert.equal(trie.lookup(ip('172.16.1.10'))?.value.name, 'host');
+    assert.equal(trie.lookup(ip('172.16.1.10'), (r) => r.usable)?.value.name, 'peering');
+  });
+
+  test('deleting everything leaves an empty trie that can be refilled', () => {
+    // Prepare
+    const trie = build();
+    // Act
+    for (const [cidr] of routes) assert.equal(trie.delete(c(cidr)), true);
+    // Assess
+    assert.equal(trie.size, 0);
+    assert.deepEqual(trie.entries(), []);
+    assert.equal(trie.lookup(ip('172.16.1.10')), undefined);
+    trie.set(c('10.0.0.0/8'), { name: 'again', usable: true });
+    assert.equal(trie.lookup(ip('10.9.9.9'))?.value.name, 'again');
+  });
+
+  test('agrees with a brute-force scan on random tables, lookups and deletes (seeded)', () => {
+    // Prepare: prefixes clustered in a few /8s so nesting and divergence both happen often.
+    const rand = prng(2024);
+    const randomPrefix = (): Cidr => {
+      const length = Math.floor(rand() * 33);
+      const addr = (((Math.floor(rand() * 4) + 8) << 24) | Math.floor(rand() * 2 ** 24)) >>> 0;
+      const mask = length === 0 ? 0 : (0xffffffff << (32 - length)) >>> 0;
+      return { network: (addr & mask) >>> 0, length };
+    };
+    for (let round = 0; round < 20; round++) {
+      const trie = new PrefixTrie<number>();
+      const table = new Map<string, { prefix: Cidr; value: number }>();
+      for (let i = 0; i < 300; i++) {
+        const prefix = randomPrefix();
+        trie.set(prefix, i);
+        table.set(formatCidr(prefix), { prefix, value: i });
+      }
+      for (let i = 0; i < 100; i++) {
+        const prefix = randomPrefix();
+        assert.equal(trie.delete(prefix), table.delete(formatCidr(prefix)));
+      }
+      const all = [...table.values()];
+      const usable = (v: number) => v % 3 !== 0;
+      // Act + Assess
+      assert.equal(trie.size, table.size);
+      assert.deepEqual(trie.entries().map((e) => formatCidr(e.prefix)), all.map((e) => e.prefix).sort(compareCidr).map(formatCidr));
+      for (let i = 0; i < 300; i++) {
+        const addr = (((Math.floor(rand() * 5) + 7) << 24) | Math.floor(rand() * 2 ** 24)) >>> 0;
+        const longest = (accept: (v: number) => boolean) =>
+          all.filter((e) => containsIp(e.prefix, addr) && accept(e.value)).sort((a, b) => b.prefix.length - a.prefix.length)[0];
+        assert.equal(trie.lookup(addr)?.value, longest(() => true)?.value, `lookup ${formatIpv4(addr)}`);
+        assert.equal(trie.lookup(addr, usable)?.value, longest(usable)?.value, `usable lookup ${formatIpv4(addr)}`);
+      }
+      for (let i = 0; i < 30; i++) {
+        const q = randomPrefix();
+        assert.deepEqual(
+          trie.within(q).map((e) => formatCidr(e.prefix)),
+          all.filter((e) => containsCidr(q, e.prefix)).map((e) => e.prefix).sort(compareCidr).map(formatCidr),
+        );
+        assert.deepEqual(
+          trie.covering(q).map((e) => formatCidr(e.prefix)),
+          all.filter((e) => containsCidr(e.prefix, q)).map((e) => e.prefix).sort((a, b) => a.length - b.length).map(formatCidr),
+        );
+      }
+    }
+  });
+});
+
+describe('pickEcmp', () => {
+  const flowKeys = Array.from({ length: 1000 }, (_, i) => `tcp 192.168.10.${i % 250} 172.16.1.${(i * 7) % 250} ${10000 + i} 80`);
+
+  test('the same flow always takes the same member, whatever the list order', () => {
+    // Prepare
+    const hops: NextHop[] = [{ id: 'ri-a' }, { id: 'ri-b' }, { id: 'ri-c' }];
+    // Act + Assess
+    for (const key of flowKeys.slice(0, 200)) {
+      const first = pickEcmp(hops, key);
+      assert.equal(pickEcmp(hops, key), first);
+      assert.equal(pickEcmp([...hops].reverse(), key)?.id, first?.id);
+    }
+  });
+
+  test('two equal members each get roughly half of 1000 flows', () => {
+    // Prepare
+    const hops: NextHop[] = [{ id: 'ri-vbr1' }, { id: 'ri-vbr2' }];
+    // Act
+    const onFirst = flowKeys.filter((k) => pickEcmp(hops, k)?.id === 'ri-vbr1').length;
+    // Assess
+    assert.ok(onFirst >= 350 && onFirst <= 650, `ri-vbr1 got ${onFirst} of 1000`);
+  });
+
+  test('removing a member moves only the flows that were on it', () => {
+    // Prepare
+    const hops: NextHop[] = [{ id: 'a' }, { id: 'b' }, { id: 'c' }];
+    const before = flowKeys.map((k) => pickEcmp(hops, k)?.id);
+    // Act
+    const after = flowKeys.map((k) => pickEcmp(hops.filter((h) => h.id !== 'b'), k)?.id);
+    // Assess
+    before.forEach((id, i) => {
+      if (id !== 'b') assert.equal(after[i], id);
+    });
+    assert.ok(before.includes('b'));
+  });
+
+  const weighted = [
+    { case: 'active/standby 100/0', hops: [{ id: 'active', weight: 100 }, { id: 'standby', weight: 0 }], share: { active: [1000, 1000], standby: [0, 0] } },
+    { case: 'standby listed first', hops: [{ id: 'standby', weight: 0 }, { id: 'active', weight: 100 }], share: { active: [1000, 1000], standby: [0, 0] } },
+    { case: 'all standby shares evenly', hops: [{ id: 'standby', weight: 0 }, { id: 'active', weight: 0 }], share: { active: [350, 650], standby: [350, 650] } },
+    { case: 'weights 3:1', hops: [{ id: 'active', weight: 75 }, { id: 'standby', weight: 25 }], share: { active: [650, 850], standby: [150, 350] } },
+  ];
+  for (const row of weighted) {
+    test(`spreads flows by weight: ${row.case}`, () => {
+      // Act
+      const counts: Record<string, number> = { active: 0, standby: 0 };
+      for (const key of flowKeys) {
+        const id = pickEcmp(row.hops, key)?.id;
+        if (id !== undefined) counts[id] = (counts[id] ?? 0) + 1;
+      }
+      // Assess
+      for (const [id, [lo, hi]] of Object.entries(row.share)) {
+        assert.ok(counts[id]! >= lo! && counts[id]! <= hi!, `${id} got ${counts[id]} of 1000, want ${lo}-${hi}`);
+      }
+    });
+  }
+
+  test('an empty set picks nothing and a bad weight is refused', () => {
+    assert.equal(pickEcmp([], 'flow'), undefined);
+    assert.throws(() => pickEcmp([{ id: 'x', weight: -1 }], 'flow'), (err: unknown) => err instanceof ValidationError && err.code === 'InvalidWeight');
+  });
+});
