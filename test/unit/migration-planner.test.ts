@@ -266,7 +266,7 @@ describe('migration planner: publishing and VBR', () => {
       'DeleteBgpNetwork 192.168.1.128/25',
       'EnableCenVbrHealthCheck vbr-1 → 10.10.10.2',
     ]);
-    assert.deepEqual(plan.vbr?.cenHealthCheck, { targetIp: '10.10.10.2', interval: 2, threshold: 8, existing: false });
+    assert.deepEqual(plan.vbr?.cenHealthCheck, { targetIp: '10.10.10.2', interval: 2, threshold: 8, existing: false, previous: null });
   });
 });
 

@@ -487,7 +487,11 @@ export function planMigration(procedureId: string, facts: MigrationFacts, params
         const existing = v.cenHealthChecks.some(
           (h) => h.cenId === facts.cen.cenId && h.healthCheckTargetIp === targetIp && h.healthCheckInterval === interval && h.healthyThreshold === threshold && (sourceIp === undefined || h.healthCheckSourceIp === sourceIp),
         );
-        cenHealthCheck = { targetIp, ...(sourceIp ? { sourceIp } : {}), interval, threshold, existing };
+        const prev = v.cenHealthChecks.find((h) => h.cenId === facts.cen.cenId);
+        const previous = prev
+          ? { targetIp: prev.healthCheckTargetIp, ...(prev.healthCheckSourceIp ? { sourceIp: prev.healthCheckSourceIp } : {}), interval: prev.healthCheckInterval, threshold: prev.healthyThreshold }
+          : null;
+        cenHealthCheck = { targetIp, ...(sourceIp ? { sourceIp } : {}), interval, threshold, existing, previous };
       }
     }
     vbr = { vbrId: v.vbrId, usesBgp: v.usesBgp, disableHealthChecks, cenHealthCheck };

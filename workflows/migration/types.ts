@@ -286,7 +286,16 @@ export interface MigrationPlan {
     /** Express Connect health checks to disable first (seed 5.2-1); restored on rollback. */
     disableHealthChecks: RouterInterfaceFact[];
     /** CEN VBR health check to configure at the end (seed 5.2-8g), or null when skipped. */
-    cenHealthCheck: { targetIp: string; sourceIp?: string; interval: number; threshold: number; existing: boolean } | null;
+    cenHealthCheck: {
+      targetIp: string;
+      sourceIp?: string;
+      interval: number;
+      threshold: number;
+      /** Already configured exactly so: no call. */
+      existing: boolean;
+      /** The CEN health check of this VBR before the migration (restored on rollback), or null. */
+      previous: { targetIp: string; sourceIp?: string; interval: number; threshold: number } | null;
+    } | null;
   };
   calls: PlannedCall[];
   callCounts: { read: number; write: number; total: number };
