@@ -224,6 +224,8 @@ export interface Iperf3Run {
   /** Default 1448 for TCP. */
   tcpMssDefault?: number;
   cpu?: Iperf3Cpu;
+  /** Round-trip time for TCP JSON `rtt` figures, ms. Default 2. */
+  rttMs?: number;
   /** TCP congestion control algorithm name. Default 'cubic'. */
   congestion?: string;
   /** Server: the test number in "Server listening on P (test #N)". Default 1. */
