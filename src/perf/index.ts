@@ -1,0 +1,23 @@
+/**
+ * Performance-test library (seed chapter 2): link model, iperf3/netperf renderers and parsers,
+ * and the report of the `link-performance-test` procedure. Pure: no I/O.
+ */
+export type * from './types.ts';
+export {
+  simulateFlows,
+  resolveLink,
+  singleStreamLimitBps,
+  createRandom,
+  SINGLE_HASH_STREAM_FRACTION,
+  MIN_FRAME_WIRE_BITS,
+  DEFAULT_SENDER_MAX_PPS,
+  DEFAULT_RTT_MS,
+  BASE_JITTER_MS,
+  LOAD_JITTER_MS,
+  TCP_RETRANSMIT_RATIO,
+  DEFAULT_TCP_MSS,
+} from './link-model.ts';
+export { renderIperf3Text, renderIperf3Json, DEFAULT_IPERF3_VERSION } from './iperf3-render.ts';
+export { renderNetperf, NETPERF_DEFAULT_UNITS } from './netperf-render.ts';
+export { iperf3RunFromOutcomes, netperfRunFromOutcome } from './emulate.ts';
+export type { Iperf3RunParams, NetperfRunParams } from './emulate.ts';
