@@ -42,6 +42,8 @@ export interface Credential {
 /** The raw HTTP request as the server read it. */
 export interface RpcRequest {
   readonly method: string;
+  /** URL path; POP RPC is always served at `/`. */
+  readonly path?: string;
   /** Query string without the leading `?`. */
   readonly query: string;
   /** Request body (form-encoded for POST). */
@@ -134,7 +136,7 @@ export class RpcGateway {
     let action: string | undefined;
     try {
       const method = req.method.toUpperCase();
-      if (method !== 'GET' && method !== 'POST') throw actionNotFound();
+      if ((method !== 'GET' && method !== 'POST') || (req.path !== undefined && req.path !== '/')) throw actionNotFound();
       const flat = readParams(req);
       product = this.productFor(flat);
       action = flat.Action;
