@@ -289,8 +289,10 @@ export function buildPerfReport(input: PerfReportInput): PerfReport {
     findings,
   };
   if (streams.length > 0) {
+    // A stream at the cap counts as carrying the full limit (its display rounding aside).
     const meanPerStream = bps / streams.length;
-    if (meanPerStream > 0) judgement.flowsNeededAtMeasuredRate = Math.ceil(input.bandwidthBps / Math.min(meanPerStream, limit) - 1e-9);
+    const rate = meanPerStream >= HASH_LIMIT_CAP_SHARE * limit ? limit : meanPerStream;
+    if (rate > 0) judgement.flowsNeededAtMeasuredRate = Math.ceil(input.bandwidthBps / rate - 1e-9);
   }
   const bw = bandwidthText(input.bandwidthBps);
   findings.push(
