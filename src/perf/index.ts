@@ -21,3 +21,8 @@ export { renderIperf3Text, renderIperf3Json, DEFAULT_IPERF3_VERSION } from './ip
 export { renderNetperf, NETPERF_DEFAULT_UNITS } from './netperf-render.ts';
 export { iperf3RunFromOutcomes, netperfRunFromOutcome } from './emulate.ts';
 export type { Iperf3RunParams, NetperfRunParams } from './emulate.ts';
+export { parseIperf3 } from './iperf3-parse.ts';
+export { parseNetperf, OMNI_SELECTOR_TITLES } from './netperf-parse.ts';
+export { buildPerfReport, renderPerfReportText, sizeFlows, HASH_LIMIT_CAP_SHARE, LINE_FILLED_SHARE } from './report.ts';
+export type { PerfReport, PerfReportInput, PerfInstanceInput, PerfInstanceError, PerfStreamReport, PerfSeriesPoint, PerfSizing } from './report.ts';
+export { renderThroughputSvg } from './svg.ts';

@@ -12,8 +12,8 @@ export const NETPERF_DEFAULT_UNITS = '10^6bits';
 
 function banner(run: NetperfRun): string {
   const name = run.test === 'UDP_STREAM' ? 'MIGRATED UDP STREAM TEST' : 'MIGRATED TCP STREAM TEST';
-  // netperf prints the resolved address in the parentheses lazily; for a typed IP it stays empty.
-  return `${name} from 0.0.0.0 (0.0.0.0) port 0 AF_INET to ${run.remoteHost} () port 0 AF_INET${run.demo === false ? '' : ' : demo'}\n`;
+  // As in the doc/netperf.texi samples: canonical name, then the address in parentheses.
+  return `${name} from 0.0.0.0 (0.0.0.0) port 0 AF_INET to ${run.remoteHost} (${run.remoteAddress ?? run.remoteHost}) port 0 AF_INET${run.demo === false ? '' : ' : demo'}\n`;
 }
 
 /**

@@ -320,6 +320,8 @@ export interface NetperfRun {
   test: NetperfTest;
   /** `-H` as typed. */
   remoteHost: string;
+  /** The address `remoteHost` resolved to, printed in parentheses. Default `remoteHost`. */
+  remoteAddress?: string;
   /** `-l`, seconds (the elapsed time printed). */
   elapsedSeconds: number;
   /** `-m`, bytes per send. */
