@@ -244,7 +244,7 @@ describe('migration planner: rows and params', () => {
       { case: 'missing vpcId', raw: { regionId: 'r', cenId: 'cen-1' }, code: 'MissingParameter', field: 'vpcId' },
       { case: 'unknown field', raw: { regionId: 'r', cenId: 'cen-1', vpcId: 'vpc-1', force: true }, code: 'InvalidParameter', field: 'force' },
       { case: 'bad mode', raw: { regionId: 'r', cenId: 'cen-1', vpcId: 'vpc-1', mode: 'fast' }, code: 'InvalidParameter', field: 'mode' },
-      { case: 'bad flow ip', raw: { regionId: 'r', cenId: 'cen-1', vpcId: 'vpc-1', flows: [{ name: 'a', source: 'i-1', destination: '10.0.0.256' }] }, code: 'InvalidIpAddress', field: 'flows[0].destination' },
+      { case: 'bad flow ip', raw: { regionId: 'r', cenId: 'cen-1', vpcId: 'vpc-1', flows: [{ name: 'a', source: 'i-1', destinationIp: '10.0.0.256' }] }, code: 'InvalidIpAddress', field: 'flows[0].destinationIp' },
       { case: 'bad cen id', raw: { regionId: 'r', cenId: 'vpc-1', vpcId: 'vpc-1' }, code: 'InvalidParameter', field: 'cenId' },
     ];
     for (const k of cases) {

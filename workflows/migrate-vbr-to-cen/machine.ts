@@ -58,7 +58,7 @@ export const migrateVbrToCenMachine = migrationSetup.createMachine({
       },
     },
     AwaitingVbrHealthCheckDisabled: {
-      meta: { step: { kind: 'wait', effect: 'awaitVbrHealthCheckDisabled', pollIntervalMs: DELAYS.routePollInterval, timeoutMs: DELAYS.routeTimeout, seed: '5.2-1', title: 'VBR health check removed' } },
+      meta: { step: { kind: 'wait', effect: 'awaitVbrHealthCheckDisabled', pollIntervalMs: DELAYS.healthCheckPollInterval, timeoutMs: DELAYS.routeTimeout, seed: '5.2-1', title: 'VBR health check removed' } },
       on: {
         'STEP.DONE': { target: 'DisablingVbrHealthCheck', actions: 'nextItem' },
         'STEP.FAILED': { target: 'RollingBack', actions: { type: 'fail', params: { code: 'StepFailed', message: 'the VBR health check was not removed', state: 'AwaitingVbrHealthCheckDisabled' } } },
@@ -74,7 +74,7 @@ export const migrateVbrToCenMachine = migrationSetup.createMachine({
       },
     },
     AwaitingOverlappingRouting: {
-      meta: { step: { kind: 'wait', effect: 'awaitOverlappingRouting', pollIntervalMs: DELAYS.cenPollInterval, timeoutMs: DELAYS.cenTimeout, seed: '5.2-prereq', title: 'CEN Active with ProtectionLevel=REDUCED' } },
+      meta: { step: { kind: 'wait', effect: 'awaitOverlappingRouting', pollIntervalMs: DELAYS.cenModifyPollInterval, timeoutMs: DELAYS.cenTimeout, seed: '5.2-prereq', title: 'CEN Active with ProtectionLevel=REDUCED' } },
       on: {
         'STEP.DONE': 'AttachingChildInstance',
         'STEP.FAILED': { target: 'RollingBack', actions: { type: 'fail', params: { code: 'StepFailed', message: 'the CEN did not become Active', state: 'AwaitingOverlappingRouting' } } },
@@ -186,7 +186,7 @@ export const migrateVbrToCenMachine = migrationSetup.createMachine({
       },
     },
     AwaitingHalfNetworkAdvertised: {
-      meta: { step: { kind: 'wait', effect: 'awaitHalfNetworkAdvertised', pollIntervalMs: DELAYS.routePollInterval, timeoutMs: DELAYS.routeTimeout, seed: '5.2-8c', title: 'BGP network advertised' } },
+      meta: { step: { kind: 'wait', effect: 'awaitHalfNetworkAdvertised', pollIntervalMs: DELAYS.bgpPollInterval, timeoutMs: DELAYS.routeTimeout, seed: '5.2-8c', title: 'BGP network advertised' } },
       on: {
         'STEP.DONE': { target: 'AdvertisingHalfNetwork', actions: 'nextItem' },
         'STEP.FAILED': { target: 'RollingBack', actions: { type: 'fail', params: { code: 'StepFailed', message: 'a BGP network was not advertised', state: 'AwaitingHalfNetworkAdvertised' } } },
@@ -244,7 +244,7 @@ export const migrateVbrToCenMachine = migrationSetup.createMachine({
       },
     },
     AwaitingHalfNetworkWithdrawn: {
-      meta: { step: { kind: 'wait', effect: 'awaitHalfNetworkWithdrawn', pollIntervalMs: DELAYS.routePollInterval, timeoutMs: DELAYS.routeTimeout, seed: '5.2-8f', title: 'BGP network withdrawn' } },
+      meta: { step: { kind: 'wait', effect: 'awaitHalfNetworkWithdrawn', pollIntervalMs: DELAYS.bgpPollInterval, timeoutMs: DELAYS.routeTimeout, seed: '5.2-8f', title: 'BGP network withdrawn' } },
       on: {
         'STEP.DONE': { target: 'WithdrawingHalfNetwork', actions: 'nextItem' },
         'STEP.FAILED': { target: 'RollingBack', actions: { type: 'fail', params: { code: 'StepFailed', message: 'a BGP network was not withdrawn', state: 'AwaitingHalfNetworkWithdrawn' } } },
@@ -271,7 +271,7 @@ export const migrateVbrToCenMachine = migrationSetup.createMachine({
       },
     },
     AwaitingCenHealthCheck: {
-      meta: { step: { kind: 'wait', effect: 'awaitCenHealthCheck', pollIntervalMs: DELAYS.cenPollInterval, timeoutMs: DELAYS.cenTimeout, seed: '5.2-8g', title: 'CEN VBR health check listed' } },
+      meta: { step: { kind: 'wait', effect: 'awaitCenHealthCheck', pollIntervalMs: DELAYS.healthCheckPollInterval, timeoutMs: DELAYS.cenTimeout, seed: '5.2-8g', title: 'CEN VBR health check listed' } },
       on: {
         'STEP.DONE': 'VerifyingMigration',
         'STEP.FAILED': { target: 'RollingBack', actions: { type: 'fail', params: { code: 'StepFailed', message: 'the CEN health check was not configured', state: 'AwaitingCenHealthCheck' } } },

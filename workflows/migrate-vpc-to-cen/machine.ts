@@ -53,7 +53,7 @@ export const migrateVpcToCenMachine = migrationSetup.createMachine({
       },
     },
     AwaitingOverlappingRouting: {
-      meta: { step: { kind: 'wait', effect: 'awaitOverlappingRouting', pollIntervalMs: DELAYS.cenPollInterval, timeoutMs: DELAYS.cenTimeout, seed: '5.1-prereq', title: 'CEN Active with ProtectionLevel=REDUCED' } },
+      meta: { step: { kind: 'wait', effect: 'awaitOverlappingRouting', pollIntervalMs: DELAYS.cenModifyPollInterval, timeoutMs: DELAYS.cenTimeout, seed: '5.1-prereq', title: 'CEN Active with ProtectionLevel=REDUCED' } },
       on: {
         'STEP.DONE': 'AttachingVpc',
         'STEP.FAILED': { target: 'RollingBack', actions: { type: 'fail', params: { code: 'StepFailed', message: 'the CEN did not become Active', state: 'AwaitingOverlappingRouting' } } },

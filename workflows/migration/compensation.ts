@@ -14,7 +14,6 @@ import {
   ensureBgpNetwork,
   ensureCenHealthCheck,
   ensureProtectionLevel,
-  ensurePublished,
   ensureRoute,
   ensureRouterInterfaceHealthCheck,
   protectionLevelReached,

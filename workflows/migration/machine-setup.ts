@@ -47,12 +47,19 @@ export interface MigrationContext {
 export const DEFAULT_CEN_ROUTE_ACTIVE_TIMEOUT_MS = 15 * 60_000;
 
 /** Named poll intervals and deadlines of the waits (the runner's timers, in virtual time in tests). */
+// The first poll of every wait is deferred by one interval (see `effects.ts`), so an interval at
+// least as long as the usual delay means one status read per wait. The emulator's delays
+// (route entry 3 s, attach 5 s, CEN modify 2 s, CEN route 2 s + 50 ms per route) are UNCONFIRMED
+// for the real cloud, where a longer delay only costs more polls.
 export const DELAYS = {
-  routePollInterval: 1_000,
+  routePollInterval: 3_000,
   routeTimeout: 5 * 60_000,
-  cenPollInterval: 2_000,
+  cenModifyPollInterval: 2_000,
+  cenPollInterval: 5_000,
   cenTimeout: 10 * 60_000,
-  cenRoutePollInterval: 2_000,
+  cenRoutePollInterval: 2_500,
+  bgpPollInterval: 3_000,
+  healthCheckPollInterval: 2_000,
   approvalExpiry: 24 * 3600_000,
 } as const;
 
@@ -130,6 +137,7 @@ export const migrationSetup = setup({
     rollbackRequested: ({ context }) => context.failure?.code === 'RollbackRequested',
   },
   actions: {
+    storeCompensations: assign({ compensations: ({ event }) => (outputOf(event).compensations as unknown as Compensation[] | undefined) ?? [] }),
     storePlan: assign({ plan: ({ event }) => (outputOf(event).plan as unknown as MigrationPlan | undefined) ?? null }),
     nextItem: assign({ index: ({ context }) => context.index + 1 }),
     resetItems: assign({ index: 0 }),

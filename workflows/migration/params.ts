@@ -35,9 +35,9 @@ const common: Record<string, JsonSchema> = {
     type: 'array',
     items: {
       type: 'object',
-      required: ['name', 'source', 'destination'],
+      required: ['name', 'source', 'destinationIp'],
       additionalProperties: false,
-      properties: { name: { type: 'string' }, source: { type: 'string' }, destination: { type: 'string' } },
+      properties: { name: { type: 'string' }, source: { type: 'string' }, destinationIp: { type: 'string' } },
     },
   },
   cenRouteActiveTimeoutMs: { type: 'integer', minimum: 1000 },
@@ -157,10 +157,10 @@ export function parseMigrationParams(kind: MigrationKind, raw: unknown): Migrati
     if (!Array.isArray(o.flows)) fail('flows must be a list', 'flows');
     p.flows = o.flows.map((f, i): FlowParam => {
       const fo = obj(f, `flows[${i}]`);
-      noUnknown(fo, ['name', 'source', 'destination'], `flows[${i}].`);
-      const destination = str(fo, 'destination', true) as string;
-      parseIpv4(destination, `flows[${i}].destination`);
-      return { name: str(fo, 'name', true) as string, source: str(fo, 'source', true) as string, destination };
+      noUnknown(fo, ['name', 'source', 'destinationIp'], `flows[${i}].`);
+      const destinationIp = str(fo, 'destinationIp', true) as string;
+      parseIpv4(destinationIp, `flows[${i}].destinationIp`);
+      return { name: str(fo, 'name', true) as string, source: str(fo, 'source', true) as string, destinationIp };
     });
   }
   if (kind === 'vbr' && o.cenHealthCheck !== undefined) {

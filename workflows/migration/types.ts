@@ -146,7 +146,7 @@ export interface FlowParam {
   /** Where the probe starts: an ECS instance id, a VPC id or an IDC address, as the prober understands it. */
   source: string;
   /** Destination IPv4 address. */
-  destination: string;
+  destinationIp: string;
 }
 
 /** Parameters shared by both migration procedures. */
