@@ -181,21 +181,21 @@ export const migrationSetup = setup({
       compensations: ({ context }) => {
         const p = context.plan as MigrationPlan;
         const r = p.publish[context.index];
-        return push(context, r ? { kind: 'withdrawPublishedRoute', regionId: p.regionId, cenId: p.cenId, childInstanceId: r.childInstanceId, childInstanceType: 'VPC', routeTableId: r.routeTableId, destinationCidrBlock: r.destinationCidrBlock } : null);
+        return push(context, r ? { kind: 'withdrawPublishedRoute', regionId: r.regionId, cenId: p.cenId, childInstanceId: r.childInstanceId, childInstanceType: 'VPC', routeTableId: r.routeTableId, destinationCidrBlock: r.destinationCidrBlock } : null);
       },
     }),
     compensateHalfRoute: assign({
       compensations: ({ context }) => {
         const c = currentConflict(context) as ConflictPlan;
         const h = pendingHalves(c)[context.index];
-        return push(context, h ? { kind: 'removeRoute', regionId: (context.plan as MigrationPlan).regionId, routeTableId: c.routeTableId, destinationCidrBlock: h.destinationCidrBlock, nextHops: c.peeringRoute.nextHops } : null);
+        return push(context, h ? { kind: 'removeRoute', regionId: c.regionId, routeTableId: c.routeTableId, destinationCidrBlock: h.destinationCidrBlock, nextHops: c.peeringRoute.nextHops } : null);
       },
     }),
     compensateBgpNetwork: assign({
       compensations: ({ context }) => {
         const c = currentConflict(context) as ConflictPlan;
         const n = c.bgpNetworks[context.index];
-        return push(context, n ? { kind: 'removeBgpNetwork', regionId: (context.plan as MigrationPlan).regionId, vbrId: c.childInstanceId, dstCidrBlock: n } : null);
+        return push(context, n ? { kind: 'removeBgpNetwork', regionId: c.regionId, vbrId: c.childInstanceId, dstCidrBlock: n } : null);
       },
     }),
     compensatePeeringRoute: assign({
@@ -203,7 +203,7 @@ export const migrationSetup = setup({
         const c = currentConflict(context) as ConflictPlan;
         return push(context, {
           kind: 'restoreRoute',
-          regionId: (context.plan as MigrationPlan).regionId,
+          regionId: c.regionId,
           routeTableId: c.routeTableId,
           destinationCidrBlock: c.peeringRoute.destinationCidrBlock,
           nextHops: c.peeringRoute.nextHops,
@@ -216,14 +216,14 @@ export const migrationSetup = setup({
       compensations: ({ context }) => {
         const c = currentConflict(context) as ConflictPlan;
         const h = pendingHalves(c)[context.index];
-        return push(context, h ? { kind: 'restoreRoute', regionId: (context.plan as MigrationPlan).regionId, routeTableId: c.routeTableId, destinationCidrBlock: h.destinationCidrBlock, nextHops: c.peeringRoute.nextHops } : null);
+        return push(context, h ? { kind: 'restoreRoute', regionId: c.regionId, routeTableId: c.routeTableId, destinationCidrBlock: h.destinationCidrBlock, nextHops: c.peeringRoute.nextHops } : null);
       },
     }),
     compensateBgpWithdrawal: assign({
       compensations: ({ context }) => {
         const c = currentConflict(context) as ConflictPlan;
         const n = c.bgpNetworks[context.index];
-        return push(context, n ? { kind: 'restoreBgpNetwork', regionId: (context.plan as MigrationPlan).regionId, vbrId: c.childInstanceId, dstCidrBlock: n } : null);
+        return push(context, n ? { kind: 'restoreBgpNetwork', regionId: c.regionId, vbrId: c.childInstanceId, dstCidrBlock: n } : null);
       },
     }),
     compensateCenHealthCheck: assign({

@@ -60,6 +60,7 @@ export const vbrParamsSchema: JsonSchema = {
     ...common,
     vbrId: { type: 'string', pattern: '^vbr-' },
     vpcId: { type: 'string', pattern: '^vpc-', description: 'The VPC peered with the VBR, attached too (seed 5.2-4)' },
+    vpcRegionId: { type: 'string', description: 'Region of vpcId when it differs from regionId' },
     cenHealthCheck: {
       type: 'object',
       additionalProperties: false,
@@ -133,7 +134,11 @@ export function parseMigrationParams(kind: MigrationKind, raw: unknown): Migrati
   };
   const vpcId = str(o, 'vpcId', kind === 'vpc', 'vpc-');
   if (vpcId) p.vpcId = vpcId;
-  if (kind === 'vbr') p.vbrId = str(o, 'vbrId', true, 'vbr-');
+  if (kind === 'vbr') {
+    p.vbrId = str(o, 'vbrId', true, 'vbr-');
+    const vpcRegionId = str(o, 'vpcRegionId', false);
+    if (vpcRegionId) p.vpcRegionId = vpcRegionId;
+  }
   const routeTableId = str(o, 'routeTableId', false, 'vtb-');
   if (routeTableId) p.routeTableId = routeTableId;
   const publish = cidrs(o, 'publishRoutes');

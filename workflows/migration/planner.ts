@@ -274,6 +274,7 @@ export function planMigration(procedureId: string, facts: MigrationFacts, params
       const pub = s.publishedRoutes?.find((p) => p.destinationCidrBlock === e.destinationCidrBlock);
       if (pub?.publishStatus === 'Published') continue;
       publish.push({
+        regionId: s.regionId,
         childInstanceId: s.childInstanceId,
         routeTableId: s.routeTable.routeTableId,
         destinationCidrBlock: e.destinationCidrBlock,
@@ -388,6 +389,7 @@ export function planMigration(procedureId: string, facts: MigrationFacts, params
 
       deletedKeys.add(`${s.routeTable.routeTableId}|${sEntry.destinationCidrBlock}`);
       subjectConflicts.push({
+        regionId: s.regionId,
         childInstanceId: s.childInstanceId,
         childInstanceType: s.childInstanceType,
         routeTableId: s.routeTable.routeTableId,

@@ -73,9 +73,11 @@ const isAttached = (attachments: AttachmentFact[], id: string): boolean =>
   attachments.some((a) => a.childInstanceId === id && (a.status === 'Attached' || a.status === 'Attaching'));
 
 async function vpcSubject(cloud: CloudClients, params: MigrationParams, vpcId: string, attachments: AttachmentFact[]): Promise<SubjectFacts> {
-  const tables = await cloud.vpc.describeRouteTableList({ vpcId });
+  const regionId = params.vpcRegionId ?? params.regionId;
+  const view = regionId === cloud.regionId ? cloud : cloud.forRegion(regionId);
+  const tables = await view.vpc.describeRouteTableList({ vpcId });
   if (tables.length === 0) {
-    throw new NotFoundError(`VPC ${vpcId} was not found in ${params.regionId} (no route table lists it)`, { code: 'VpcNotFound', field: 'vpcId' });
+    throw new NotFoundError(`VPC ${vpcId} was not found in ${regionId} (no route table lists it)`, { code: 'VpcNotFound', field: 'vpcId' });
   }
   const table = params.routeTableId
     ? tables.find((t) => t.routeTableId === params.routeTableId)
@@ -83,14 +85,14 @@ async function vpcSubject(cloud: CloudClients, params: MigrationParams, vpcId: s
   if (!table) {
     throw new NotFoundError(`route table ${params.routeTableId} is not a route table of ${vpcId}`, { code: 'RouteTableNotFound', field: 'routeTableId' });
   }
-  const entries = (await cloud.vpc.describeRouteEntryList({ routeTableId: table.routeTableId })).map(toEntry);
-  const view = await cenView(cloud, params.cenId, { id: vpcId, type: 'VPC', regionId: params.regionId, routeTableId: table.routeTableId }, isAttached(attachments, vpcId));
+  const entries = (await view.vpc.describeRouteEntryList({ routeTableId: table.routeTableId })).map(toEntry);
+  const cen = await cenView(view, params.cenId, { id: vpcId, type: 'VPC', regionId, routeTableId: table.routeTableId }, isAttached(attachments, vpcId));
   return {
     childInstanceId: vpcId,
     childInstanceType: 'VPC',
-    regionId: params.regionId,
+    regionId,
     routeTable: { routeTableId: table.routeTableId, routerId: table.routerId, routerType: table.routerType, entries },
-    ...view,
+    ...cen,
   };
 }
 

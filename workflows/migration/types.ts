@@ -157,6 +157,8 @@ export interface MigrationParams {
   vpcId?: string;
   /** 5.2 only: the VBR to migrate. */
   vbrId?: string;
+  /** 5.2 only: region of `vpcId` when it differs from the VBR's `regionId`. */
+  vpcRegionId?: string;
   /** VPC route table to migrate; default the VPC's system route table. */
   routeTableId?: string;
   mode: MigrationMode;
@@ -213,6 +215,8 @@ export interface RemainderBlock {
 
 /** One static peering route S with the CEN routes it blocks and how to resolve it. */
 export interface ConflictPlan {
+  /** Region of the child and its route table. */
+  regionId: string;
   childInstanceId: string;
   childInstanceType: 'VPC' | 'VBR';
   routeTableId: string;
@@ -277,7 +281,7 @@ export interface MigrationPlan {
   regionId: string;
   protectionLevel: { current: string; changeNeeded: boolean };
   attachments: { childInstanceId: string; childInstanceType: 'VPC' | 'VBR'; childInstanceRegionId: string; status: string; attachNeeded: boolean }[];
-  publish: { childInstanceId: string; routeTableId: string; destinationCidrBlock: string; nextHopType: string; nextHopId: string }[];
+  publish: { regionId: string; childInstanceId: string; routeTableId: string; destinationCidrBlock: string; nextHopType: string; nextHopId: string }[];
   bandwidth: { requested: boolean; peerRegionId?: string; bandwidthMbps?: number };
   conflicts: ConflictPlan[];
   vbr?: {
