@@ -7,7 +7,7 @@
 import { createCloudClients, type CloudClients } from '../cloud/index.ts';
 import { createEngine, type Engine, type ExecutionView } from '../engine/engine.ts';
 import { InProcessScheduler } from '../engine/scheduler.ts';
-import type { ProcedureDefinition } from '../engine/types.ts';
+import type { CloudCallRecord, ProcedureDefinition } from '../engine/types.ts';
 import { VirtualClock } from '../emulator/clock.ts';
 import { startEmulator, type RunningEmulator, type TopologyFile } from '../emulator/index.ts';
 import type { EmulatorSnapshot } from '../emulator/model/types.ts';
@@ -21,6 +21,8 @@ export interface World {
   readonly engine: Engine;
   readonly scheduler: InProcessScheduler;
   readonly store: SqliteStore;
+  /** Every cloud call the execution's effects made, in order, as journaled (action, RequestId, error code). */
+  calls(executionId: string): Promise<CloudCallRecord[]>;
   /** Delivers due steps, advancing the virtual clock to each, until `executionId` ends or rests at an approval gate. */
   run(executionId: string, opts?: RunOptions): Promise<ExecutionView>;
   close(): Promise<void>;
@@ -42,6 +44,8 @@ export interface WorldOptions {
   topology?: string | TopologyFile;
   /** Load this model state instead of the topology (the digital twin). */
   snapshot?: EmulatorSnapshot;
+  /** Virtual start time (default 2026-01-01; a snapshot's `takenAt` keeps its in-flight transitions on time). */
+  startAt?: number;
   /** Engine retry policy override (tests of throttling). */
   retry?: { maxFailures?: number; baseMs?: number; capMs?: number };
   /** Seed for the engine's jitter. */
@@ -53,7 +57,7 @@ export interface WorldOptions {
  * @throws the emulator's errors (bad topology, port)
  */
 export async function startWorld(opts: WorldOptions): Promise<World> {
-  const clock = new VirtualClock(Date.UTC(2026, 0, 1));
+  const clock = new VirtualClock(opts.startAt ?? Date.UTC(2026, 0, 1));
   const emulator = await startEmulator({ port: 0, clock, ...(opts.topology !== undefined ? { topology: opts.topology } : {}) });
   if (opts.snapshot) emulator.load(opts.snapshot);
   const [credential] = emulator.credentials;
@@ -94,6 +98,19 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
     }
     throw new Error(`execution ${executionId} did not end within ${max} deliveries`);
   };
+  const calls = async (executionId: string): Promise<CloudCallRecord[]> => {
+    const out: CloudCallRecord[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await engine.journal(executionId, { limit: 500, cursor });
+      for (const e of page.items) {
+        const c = e.data.calls;
+        if (Array.isArray(c)) out.push(...(c as unknown as CloudCallRecord[]));
+      }
+      cursor = page.cursor;
+    } while (cursor);
+    return out;
+  };
   return {
     emulator,
     clock,
@@ -101,6 +118,7 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
     engine,
     scheduler,
     store,
+    calls,
     run,
     close: async () => {
       cloud.close();
