@@ -81,7 +81,7 @@ export const pendingHealthChecks = (ctx: MigrationContext) => ctx.plan?.vbr?.dis
 function failureFrom(event: RunnerEvent, fallback: { code: string; message: string; state?: string }): MigrationFailure {
   const state = fallback.state;
   const at = state ? { state } : {};
-  if (event.type === 'STEP.FAILED') return { code: event.error.code, message: event.error.message, ...at, evidence: event.error as unknown as Json };
+  if (event.type === 'STEP.FAILED') return { code: fallback.code, message: `${fallback.message}: ${event.error.message}`, ...at, evidence: event.error as unknown as Json };
   if (event.type === 'STEP.DONE') {
     const out = (event.output ?? {}) as JsonObject;
     return { code: fallback.code, message: typeof out.reason === 'string' ? out.reason : fallback.message, ...at, evidence: out };
