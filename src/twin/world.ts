@@ -50,6 +50,8 @@ export interface WorldOptions {
   retry?: { maxFailures?: number; baseMs?: number; capMs?: number };
   /** Seed for the engine's jitter. */
   random?: () => number;
+  /** SQLite file shared with runner processes (kill tests); default `:memory:`. */
+  storePath?: string;
 }
 
 /**
@@ -67,7 +69,7 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
     endpoint: emulator.endpoint,
     prober: { kind: 'emulator' },
   });
-  const store = new SqliteStore({ path: ':memory:' });
+  const store = new SqliteStore({ path: opts.storePath ?? ':memory:' });
   const scheduler = new InProcessScheduler({ clock });
   const engine = createEngine<CloudClients>({
     store,

@@ -25,6 +25,7 @@ import {
   removeRoute,
   routeReached,
   routerInterfaceHealthCheckReached,
+  withReadRetries,
   type PublishSpec,
 } from './ops.ts';
 import { parseMigrationParams } from './params.ts';
@@ -239,6 +240,8 @@ export function createMigrationEffects(kind: MigrationKind): Record<string, Effe
 
     ensureCenHealthCheck: async (input, cloud) => ensureCenHealthCheck(cloud, cenHealthCheckSpec(planOf(input))),
     awaitCenHealthCheck: async (input, cloud) => cenHealthCheckReached(cloud, cenHealthCheckSpec(planOf(input))),
+    // A pure timer: the first poll is deferred, the second comes one window later.
+    awaitHealthCheckWindow: async () => ({ ready: true }),
 
     verifyMigration: async (input, cloud) => {
       const plan = planOf(input);
@@ -251,7 +254,14 @@ export function createMigrationEffects(kind: MigrationKind): Record<string, Effe
   for (const name of Object.keys(effects)) {
     if (name.startsWith('await')) effects[name] = deferFirstPoll(effects[name]);
   }
-  return effects as Record<string, Effect<CloudClients>>;
+  return withRetryingReads(effects);
+}
+
+/** Gives every effect clients whose reads ride out throttling (see `withReadRetries`). */
+export function withRetryingReads(effects: Record<string, (input: Input, cloud: CloudClients) => Promise<Json>>): Record<string, Effect<CloudClients>> {
+  const out: Record<string, Effect<CloudClients>> = {};
+  for (const [name, effect] of Object.entries(effects)) out[name] = (input, cloud) => effect(input, withReadRetries(cloud));
+  return out;
 }
 
 /**
@@ -286,5 +296,5 @@ export function compensationEffects(): Record<string, (input: Input, cloud: Clou
  * @throws ValidationError (bad params, refused plan) or NotFoundError (unknown CEN/VPC/VBR)
  */
 export async function validateMigration(kind: MigrationKind, procedureId: string, params: JsonObject, cloud: CloudClients): Promise<void> {
-  assertRunnable(await readAndPlan(cloud, procedureId, kind, params));
+  assertRunnable(await readAndPlan(withReadRetries(cloud), procedureId, kind, params));
 }

@@ -60,6 +60,8 @@ export const DELAYS = {
   cenRoutePollInterval: 2_500,
   bgpPollInterval: 3_000,
   healthCheckPollInterval: 2_000,
+  /** Longer than the slowest CEN VBR health-check detection (3 s × 8 probes). */
+  healthCheckWindow: 25_000,
   approvalExpiry: 24 * 3600_000,
 } as const;
 
