@@ -30,7 +30,7 @@ import {
 } from './ops.ts';
 import { parseMigrationParams } from './params.ts';
 import { assertRunnable, planMigration } from './planner.ts';
-import { readMigrationFacts } from './read-state.ts';
+import { readMigrationFacts, refreshMigrationFacts } from './read-state.ts';
 import type { ConflictPlan, FlowParam, MigrationKind, MigrationParams, MigrationPlan } from './types.ts';
 
 type Input = EffectInput<JsonObject, JsonObject>;
@@ -170,8 +170,18 @@ export async function readAndPlan(cloud: CloudClients, procedureId: string, kind
 export function createMigrationEffects(kind: MigrationKind): Record<string, Effect<CloudClients>> {
   const params = (input: Input): MigrationParams => parseMigrationParams(kind, input.params);
   const effects: Record<string, (input: Input, cloud: CloudClients) => Promise<Json>> = {
-    readAndPlan: async (input, cloud) => ({ plan: json(await readAndPlan(cloud, input.procedureId, kind, input.params)) }),
-    checkRoutes: async (input, cloud) => ({ plan: json(await readAndPlan(cloud, input.procedureId, kind, input.params)) }),
+    readAndPlan: async (input, cloud) => {
+      const p = params(input);
+      const facts = await readMigrationFacts(cloud, kind, p);
+      return { plan: json(planMigration(input.procedureId, facts, p)), facts: json(facts) };
+    },
+    checkRoutes: async (input, cloud) => {
+      const ctx = ctxOf(input);
+      const p = params(input);
+      if (!ctx.facts) throw new Error(`${input.step}: no facts in context`);
+      const facts = await refreshMigrationFacts(cloud, ctx.facts, { published: planOf(input).publish });
+      return { plan: json(planMigration(input.procedureId, facts, p)), facts: json(facts) };
+    },
 
     disableVbrHealthCheck: async (input, cloud) => {
       const ri = pendingHealthChecks(ctxOf(input))[ctxOf(input).index];
