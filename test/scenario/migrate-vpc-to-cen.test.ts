@@ -47,6 +47,22 @@ describe('migrate-vpc-to-cen (seed 5.1) through the engine, the SDK clients and 
     );
   });
 
+  test('the approval gate holds before the first route change; an approver releases it', async () => {
+    // Prepare
+    const before = await stateDump(world);
+    const ex = await world.engine.start('migrate-vpc-to-cen', { ...base, mode: 'smooth', acknowledgeRemainder: true, flows: [app] }, { requestedBy: 'alice', approvalRequired: true });
+    // Act
+    let view = await world.run(ex.id);
+    // Assess: waiting at the gate with the plan to look at, and no route changed yet
+    assert.equal(view.status, 'awaiting_approval');
+    assert.equal(view.state, 'AwaitingApproval');
+    assert.equal((view.context.plan as { conflicts: unknown[] }).conflicts.length, 1);
+    assert.deepEqual(await stateDump(world), before);
+    await world.engine.approve(ex.id, { id: 'bob', roles: ['approver'] });
+    view = await world.run(ex.id);
+    assert.equal(view.status, 'succeeded');
+  });
+
   test('three blocked CEN routes of different lengths: each split into its halves, 0 lost probes', async () => {
     // Prepare
     const three = await startWorld({ regionId: 'cn-shanghai', procedures, topology: 'scenario-three-conflicts' });
