@@ -276,6 +276,17 @@ test('a retried event that then succeeds is delivered no more and not dead-lette
   });
 });
 
+test('an async event older than maxAsyncEventAgeSeconds when due is dropped, not delivered', async () => {
+  const clock = new ManualClock();
+  await withFc({ clock, functions: [fn('tick', 'tick', { maxAsyncEventAgeSeconds: 10 })] }, async (fc) => {
+    await client(fc.endpoint).invokeFunction('xcflow', 'tick', 'stale', { 'x-fc-invocation-type': 'Async', 'x-fc-async-delay': '30' });
+    await clock.advance(30_000);
+    await fc.drain();
+    assert.equal(fc.invokeCount('tick'), 0);
+    assert.deepEqual(fc.deadLetters().map((d) => [d.reason, d.payload.toString()]), [['expired', 'stale']]);
+  });
+});
+
 test('async events accepted before a restart are delivered by the next stand-in on the same queue file', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'xcflow-localfc-'));
   const queuePath = join(dir, 'queue.db');

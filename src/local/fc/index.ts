@@ -53,6 +53,8 @@ const API_PREFIX = '/2016-08-15';
 const INVOKE_RE = /^\/2016-08-15\/services\/([^/]+)\/functions\/([^/]+)\/invocations$/;
 const PROXY_RE = /^\/2016-08-15\/proxy\/([^/]+)\/([^/]+)(\/.*)?$/;
 const LOG_TAIL_BYTES = 4096;
+/** How many invocation records and dead letters are kept (newest). */
+const MAX_RECORDS = 10_000;
 
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
@@ -139,7 +141,13 @@ export async function startLocalFc(opts: LocalFcOptions): Promise<LocalFc> {
 
   const counts = new Map<string, number>();
   const records: InvocationRecord[] = [];
-  const dead: DeadLetter[] = [];
+  const deadList: DeadLetter[] = [];
+  const dead = {
+    push(d: DeadLetter): void {
+      deadList.push(d);
+      if (deadList.length > MAX_RECORDS) deadList.shift();
+    },
+  };
   const running = new Set<Promise<unknown>>();
 
   const track = <T>(p: Promise<T>): Promise<T> => {
@@ -151,6 +159,8 @@ export async function startLocalFc(opts: LocalFcOptions): Promise<LocalFc> {
   const record = (host: FunctionHost, r: Omit<InvocationRecord, 'function' | 'at'>): void => {
     counts.set(host.config.name, (counts.get(host.config.name) ?? 0) + 1);
     records.push({ ...r, function: host.config.name, at: clock.now() });
+    // A long `npm start` session must not grow without bound; counts stay exact.
+    if (records.length > MAX_RECORDS) records.splice(0, records.length - MAX_RECORDS);
   };
 
   const deliver = async (e: QueuedEvent): Promise<DeliveryResult> => {
@@ -476,7 +486,7 @@ export async function startLocalFc(opts: LocalFcOptions): Promise<LocalFc> {
     invokeCount: (name: string) => counts.get(name) ?? 0,
     drain: () => queue.drain(),
     idle: () => queue.idle(),
-    deadLetters: () => [...dead],
+    deadLetters: () => [...deadList],
     invocations: () => [...records],
     pendingCount: () => queue.size(),
     async putEvents(events: Record<string, unknown>[]): Promise<number> {
