@@ -200,6 +200,7 @@ export function createTestProcedure(opts: TestProcedureOptions = {}): ProcedureD
   }).createMachine({
     id: opts.id ?? 'test-ledger',
     initial: 'Preparing',
+    output: ({ context }) => ({ applied: context.applied, failure: context.failure }),
     context: ({ input }) => ({
       items: input.params.items,
       index: 0,
@@ -289,8 +290,8 @@ export function createTestProcedure(opts: TestProcedureOptions = {}): ProcedureD
           CANCEL: { actions: 'markCancel' },
         },
       },
-      Succeeded: { type: 'final', output: ({ context }: { context: Ctx }) => ({ applied: context.applied }) },
-      RolledBack: { type: 'final', output: ({ context }: { context: Ctx }) => ({ failure: context.failure }) },
+      Succeeded: { type: 'final' },
+      RolledBack: { type: 'final' },
       Failed: { type: 'final' },
       Cancelled: { type: 'final' },
       Rejected: { type: 'final' },
