@@ -10,15 +10,7 @@
  */
 import FC from '@alicloud/fc2';
 import { CloudPermanentError, CloudTransientError } from '../errors.ts';
-
-/**
- * What the engine calls to run the next step later; identical to `StepScheduler` in
- * `src/engine/scheduler.ts` (engine branch). Delivery is at least once: the runner must treat a
- * message whose `seq` has moved on as a no-op.
- */
-export interface StepScheduler {
-  schedule(msg: { executionId: string; seq: number }, opts: { delayMs: number }): Promise<void>;
-}
+import type { StepMessage, StepScheduler } from './scheduler.ts';
 
 /** The part of the fc2 client the scheduler uses (a real `FC` instance satisfies it). */
 export type FcInvoker = Pick<FC, 'invokeFunction'>;
@@ -77,7 +69,7 @@ export function classifyFcError(err: unknown, what: string): CloudTransientError
 export function createFcStepScheduler(opts: FcStepSchedulerOptions): StepScheduler {
   const maxDelay = opts.maxDelaySeconds ?? 3600;
   return {
-    async schedule(msg: { executionId: string; seq: number }, { delayMs }: { delayMs: number }): Promise<void> {
+    async schedule(msg: StepMessage, { delayMs }: { delayMs: number }): Promise<void> {
       const delaySeconds = Math.ceil(Math.max(0, delayMs) / 1000);
       if (delaySeconds > maxDelay) return;
       const headers: Record<string, string> = { 'x-fc-invocation-type': 'Async' };
