@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -460,6 +460,31 @@ test('every function s.yaml deploys is declared as designed and its handler reso
       const mod = (await import(f.config.module)) as Record<string, unknown>;
       assert.equal(typeof mod[f.config.export ?? 'handler'], 'function');
     });
+  }
+});
+
+test('with source bundle, handlers load from <codeUri>/<file>.js as CommonJS bundles', async () => {
+  // Prepare: a CommonJS bundle like esbuild's output, next to an s.yaml naming it
+  const dir = mkdtempSync(join(tmpdir(), 'xcflow-bundle-'));
+  try {
+    mkdirSync(join(dir, 'dist', 'hello'), { recursive: true });
+    writeFileSync(join(dir, 'dist', 'hello', 'package.json'), '{"type":"commonjs"}');
+    writeFileSync(join(dir, 'dist', 'hello', 'index.js'), 'exports.handler = async (event) => "hello " + event.toString();\n');
+    writeFileSync(
+      join(dir, 's.yaml'),
+      ['edition: 1.0.0', 'name: b', 'services:', '  b-hello:', '    component: fc', '    props:', '      region: cn-hangzhou', '      service:', '        name: b',
+        '      function:', '        name: hello', '        runtime: nodejs20', '        codeUri: ./dist/hello', '        handler: index.handler', ''].join('\n'),
+    );
+    const functions = loadFunctionsFromSYaml(join(dir, 's.yaml'), { source: 'bundle' });
+    await withFc({ functions }, async (fc) => {
+      // Act
+      const res = await client(fc.endpoint).invokeFunction('b', 'hello', 'bundle');
+      // Assess
+      assert.equal(functions[0]?.module, join(dir, 'dist', 'hello', 'index.js'));
+      assert.equal(res.data, 'hello bundle');
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
