@@ -75,10 +75,7 @@ export class RouteTables {
 
   private settle(id: string): void {
     const e = this.core.routeEntries.get(id);
-    if (e && (e.status === 'Pending' || e.status === 'Modifying')) {
-      e.status = 'Available';
-      this.core.markDirty();
-    }
+    if (e && (e.status === 'Pending' || e.status === 'Modifying')) this.core.setEntryStatus(e, 'Available');
   }
 
   /** The table or `InvalidRouteTableId.NotFound` (also when `regionId` does not match). */
@@ -152,8 +149,7 @@ export class RouteTables {
       if (entry.status !== 'Available') throw new IncorrectRouteEntryStatus('entry');
       this.checkStable(table);
       if (p.dryRun) throw new DryRunOperation();
-      entry.status = 'Deleting';
-      this.core.markDirty();
+      this.core.setEntryStatus(entry, 'Deleting');
       this.core.scheduleTransition('routeEntry.deleted', entry.routeEntryId, this.core.timings.routeEntryDeleteMs);
       this.core.flush();
       return {};
@@ -183,7 +179,7 @@ export class RouteTables {
       if (p.description !== undefined) entry.description = p.description;
       if (newHops) {
         entry.nextHops = newHops;
-        entry.status = 'Modifying';
+        this.core.setEntryStatus(entry, 'Modifying');
         this.core.scheduleTransition('routeEntry.modified', entry.routeEntryId, this.core.timings.routeEntryModifyMs);
         this.core.markDirty();
         this.core.flush();
@@ -322,7 +318,7 @@ export class RouteTables {
 
   private checkStable(table: RouteTableRecord): void {
     let deleting = false;
-    for (const e of this.core.entriesOf(table.routeTableId)) {
+    for (const e of this.core.tableIndex(table.routeTableId).unstable.values()) {
       if (e.status === 'Pending' || e.status === 'Modifying') throw new IncorrectRouteEntryStatus(table.routerType);
       if (e.status === 'Deleting') deleting = true;
     }
