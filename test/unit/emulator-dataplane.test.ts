@@ -233,3 +233,31 @@ describe('Chapter 6: redundant physical connections', () => {
     m.dispose();
   });
 });
+
+describe('CEN VBR health checks', () => {
+  test('a failed VBR health check withdraws its routes from the CEN, and the other VBR takes over', () => {
+    // Prepare: VPC and both VBRs of the default network attached to its CEN.
+    const clock = new VirtualClock();
+    const m = loadTopologyFile('default', clock);
+    const cenId = 'cen-default00000000000001';
+    const vbr1 = 'vbr-uf6vbr00000000000000001';
+    const vbr2 = 'vbr-uf6vbr00000000000000002';
+    for (const [id, type] of [['vpc-uf614ufdjl3n871accgzx', 'VPC'], [vbr1, 'VBR'], [vbr2, 'VBR']] as const) {
+      m.cens.attachCenChildInstance({ cenId, childInstanceId: id, childInstanceType: type, childInstanceRegionId: 'cn-shanghai' });
+    }
+    clock.advance(m.timings.cenAttachMs);
+    m.inventory.setDataCenterRoute('idc-shanghai', '100.96.0.1/32', ['10.10.10.1']);
+    m.cens.enableCenVbrHealthCheck({ cenId, vbrInstanceId: vbr1, vbrInstanceRegionId: 'cn-shanghai', healthCheckTargetIp: '10.10.10.2', healthCheckSourceIp: '100.96.0.1' });
+    clock.advance(m.timings.cenVbrHealthCheckEnableMs + 10_000);
+    const learnedFrom = () => [...m.core.cenRoutes.values()].find((r) => r.routeTableId === VPC_TABLE && r.destinationCidrBlock === '172.16.0.0/16')?.sourceInstanceId;
+    assert.equal(learnedFrom(), vbr1);
+    assert.equal(m.reachability({ source: APP, destinationIp: '172.16.0.10' }).reachable, true);
+    // Act
+    m.vbrs.setPhysicalConnectionLink(PC1, 'Down');
+    clock.advance(2000 * 8);
+    // Assess
+    assert.equal(learnedFrom(), vbr2);
+    assert.equal(m.reachability({ source: APP, destinationIp: '172.16.0.10' }).reachable, true);
+    m.dispose();
+  });
+});
