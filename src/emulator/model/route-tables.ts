@@ -10,6 +10,7 @@ import {
   EcmpRouterInterfaceType,
   Forbidden,
   IncorrectRouteEntryStatus,
+  IncorrectRouterInterfaceStatus,
   InvalidCidrBlock,
   InvalidCidrBlockDuplicate,
   InvalidNextHopListSize,
@@ -91,7 +92,8 @@ export class RouteTables {
    * on vRouter tables); not equal to or inside a vSwitch CIDR; unique destination per table; at
    * most `quotas.customRoutesPerTable` custom entries; VBR tables need an `active` VBR on an
    * `Enabled`/`Normal` circuit and a next hop that is that VBR's router interface (or its
-   * physical connection). The table must be stable: a `Pending`/`Modifying` entry →
+   * physical connection); router-interface next hops must be `Active` (`IncorrectStatus.RouterInterface`).
+   * The table must be stable: a `Pending`/`Modifying` entry →
    * `IncorrectRouteEntryStatus`, a `Deleting` one → `TaskConflict`. The entry is `Pending`, then
    * `Available` after `timings.routeEntryCreateMs`.
    * @throws EmulatorApiError with the codes above; `DryRunOperation` when `dryRun` passes
@@ -350,6 +352,7 @@ export class RouteTables {
         const ri = this.core.routerInterfaces.get(required(h.nextHopId, 'NextHopList.N.NextHopId'));
         if (!ri || ri.routerId !== table.routerId) throw new InvalidNextHopNotFound(h.nextHopId);
         if (ri.oppositeRouterType !== 'VBR') throw new EcmpRouterInterfaceType();
+        if (ri.status !== 'Active') throw new IncorrectRouterInterfaceStatus();
         return { nextHopType: 'RouterInterface', nextHopId: h.nextHopId, weight };
       });
     }
@@ -362,6 +365,7 @@ export class RouteTables {
       if (!ri || ri.routerId !== table.routerId) {
         throw table.routerType === 'VBR' ? new InvalidRouterInterface() : new InvalidNextHopNotFound(id);
       }
+      if (ri.status !== 'Active') throw new IncorrectRouterInterfaceStatus();
     } else if (type === 'PhysicalConnection') {
       const vbr = this.core.vbrs.get(table.vbrId ?? '');
       if (vbr?.physicalConnectionId !== id) throw new InvalidNextHopNotFound(id);
