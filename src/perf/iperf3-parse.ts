@@ -144,6 +144,7 @@ function parseIperf3Json(text: string): Iperf3Result {
     if (isObj(iv.sum)) totalIntervals.push(rowOf(iv.sum, undefined, `intervals[${i}].sum`));
   });
 
+  let estimated = false;
   endStreams.forEach((s, i) => {
     if (isObj(s.udp)) {
       const u = summaryOf(s.udp, `end.streams[${i}].udp`);
@@ -151,7 +152,11 @@ function parseIperf3Json(text: string): Iperf3Result {
       const r = stream(id);
       r.sender = { startSeconds: u.startSeconds, endSeconds: u.endSeconds, seconds: u.seconds, bytes: u.bytes, bitsPerSecond: u.bitsPerSecond };
       if (u.packets !== undefined) r.sender.packets = u.packets;
-      const receivedBytes = receivedFromLoss(u);
+      // The udp object holds the sender's bytes (0 when this end never learnt them). When this
+      // end received, its interval rows give the received bytes exactly; otherwise estimate.
+      const receiverRows = r.intervals.length > 0 && r.intervals.every((row) => !row.sender);
+      const receivedBytes = receiverRows ? r.intervals.reduce((a, row) => a + row.bytes, 0) : receivedFromLoss(u);
+      if (!receiverRows) estimated = true;
       r.receiver = { ...u, bytes: receivedBytes, bitsPerSecond: u.seconds > 0 ? (receivedBytes * 8) / u.seconds : 0 };
     } else {
       const id = (isObj(s.sender) ? num(s.sender, 'socket') : undefined) ?? (isObj(s.receiver) ? num(s.receiver, 'socket') : undefined) ?? i;
@@ -160,7 +165,7 @@ function parseIperf3Json(text: string): Iperf3Result {
       if (isObj(s.receiver)) r.receiver = summaryOf(s.receiver, `end.streams[${i}].receiver`);
     }
   });
-  if (protocol === 'udp' && endStreams.some((s) => isObj(s.udp))) {
+  if (estimated) {
     notes.push('per-stream UDP receiver bytes are estimated from the loss: iperf3 JSON keeps only the sender bytes per stream');
   }
 
