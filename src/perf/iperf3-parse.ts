@@ -22,8 +22,37 @@ function fail(message: string, code = 'InvalidIperf3Output'): never {
 export function parseIperf3(text: string): Iperf3Result {
   const trimmed = text.replace(/^\uFEFF/, '').trim();
   if (trimmed === '') fail('iperf3 output is empty');
+  if (trimmed.startsWith('{"event":') || trimmed.startsWith('{"event" :')) return parseIperf3Json(fromJsonStream(trimmed));
   if (trimmed.startsWith('{')) return parseIperf3Json(trimmed);
+  // -J output after warning lines (e.g. "iperf3: warning - …" on stderr merged into the output).
+  const open = trimmed.search(/^\{\s*$/m);
+  if (open > 0 && !ROW_ANYWHERE.test(trimmed.slice(0, open))) return parseIperf3Json(trimmed.slice(open, trimmed.lastIndexOf('}') + 1));
   return parseIperf3Text(text);
+}
+
+const ROW_ANYWHERE = /^\[\s*(\d+|SUM)\]\s+\d/m;
+
+/**
+ * `--json-stream` (iperf3 ≥ 3.17) prints one JSON object per line: `{"event":"start","data":…}`,
+ * `{"event":"interval",…}`, `{"event":"end",…}`. Reassembles them into the `-J` document.
+ */
+function fromJsonStream(text: string): string {
+  const doc: Record<string, unknown> = { intervals: [] as unknown[] };
+  for (const [i, line] of text.split(/\r?\n/).entries()) {
+    if (line.trim() === '') continue;
+    let ev: unknown;
+    try {
+      ev = JSON.parse(line);
+    } catch (err) {
+      fail(`iperf3 --json-stream line ${i + 1} could not be parsed: ${(err as Error).message}`);
+    }
+    if (!isObj(ev)) continue;
+    if (ev.event === 'start') doc.start = ev.data;
+    else if (ev.event === 'interval') (doc.intervals as unknown[]).push(ev.data);
+    else if (ev.event === 'end') doc.end = ev.data;
+    else if (ev.event === 'error') doc.error = ev.data;
+  }
+  return JSON.stringify(doc);
 }
 
 // ---------------------------------------------------------------------------------------------

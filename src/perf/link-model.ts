@@ -235,6 +235,7 @@ export function simulateFlows(link: LinkSpec, flows: FlowSpec[], opts: SimulateO
     for (let t = s.start + interval; t < s.end - EPS; t += interval) points.add(roundTime(t));
   }
   const times = [...points].sort((a, b) => a - b);
+  const allocations = new Map<string, Map<FlowState, Allocation>>();
 
   for (let k = 0; k + 1 < times.length; k++) {
     const t0 = times[k]!;
@@ -242,7 +243,13 @@ export function simulateFlows(link: LinkSpec, flows: FlowSpec[], opts: SimulateO
     const dt = t1 - t0;
     if (dt <= EPS) continue;
     const active = states.filter((s) => s.start <= t0 + EPS && s.end >= t1 - EPS);
-    const alloc = allocate(active, L);
+    // The allocation depends only on which flows are active; reuse it while that set holds.
+    const key = active.map((s) => s.spec.id).join('\u0000');
+    let alloc = allocations.get(key);
+    if (!alloc) {
+      alloc = allocate(active, L);
+      allocations.set(key, alloc);
+    }
     for (const s of active) {
       const a = alloc.get(s)!;
       s.activeTime += dt;

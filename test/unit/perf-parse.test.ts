@@ -270,3 +270,22 @@ test('iperf3 errors are ValidationErrors that say what went wrong', () => {
     );
   }
 });
+
+test('iperf3 --json-stream lines and -J after warning lines are read like -J', () => {
+  // Prepare: the real -J document as --json-stream events (iperf3 ≥ 3.17), and behind a warning
+  const doc = JSON.parse(fixture('iperf3-3.12-udp-client.json')) as { start: unknown; intervals: unknown[]; end: { sum_received: { packets: number } } };
+  const stream = [
+    JSON.stringify({ event: 'start', data: doc.start }),
+    ...doc.intervals.map((iv) => JSON.stringify({ event: 'interval', data: iv })),
+    JSON.stringify({ event: 'end', data: doc.end }),
+  ].join('\n');
+  const warned = `iperf3: warning - UDP block size 1460 exceeds TCP MSS 1448, may result in fragmentation / drops\n${fixture('iperf3-3.12-udp-client.json')}`;
+  for (const text of [stream, warned]) {
+    // Act
+    const r = parseIperf3(text);
+    // Assess
+    assert.equal(r.format, 'json');
+    assert.equal(r.total.receiver!.packets, doc.end.sum_received.packets);
+    assert.equal(r.total.intervals.length, doc.intervals.length);
+  }
+});
