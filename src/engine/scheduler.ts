@@ -1,0 +1,132 @@
+/**
+ * How the engine asks for its next step to run: a `StepScheduler` delivers `{executionId, seq}`
+ * to `engine.advance` at least once, now or after a delay. In the cloud that is an FC async
+ * invocation of `functions/runner` (with `x-fc-async-delay`); locally the FC stand-in; in tests
+ * the `InProcessScheduler` below, driven by a virtual clock.
+ */
+
+/** The message that asks a runner to advance one execution by one step. */
+export interface StepMessage {
+  executionId: string;
+  /** The `seq` the runner must find; anything else means the message is stale or duplicate. */
+  seq: number;
+}
+
+/** Delivers step messages at least once, no earlier than `delayMs` from now. */
+export interface StepScheduler {
+  schedule(msg: StepMessage, opts: { delayMs: number }): Promise<void>;
+}
+
+/** A source of time in milliseconds since the epoch. */
+export interface Clock {
+  now(): number;
+}
+
+/** The wall clock. */
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** A clock that moves only when told: one virtual time for engine, emulator and tests. */
+export class ManualClock implements Clock {
+  private current: number;
+
+  constructor(start = Date.UTC(2026, 0, 1)) {
+    this.current = start;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  /** Moves time forward by `ms` (never backwards). */
+  advance(ms: number): void {
+    this.current += Math.max(0, ms);
+  }
+
+  /** Moves time forward to `at` if it is later than now. */
+  advanceTo(at: number): void {
+    if (at > this.current) this.current = at;
+  }
+}
+
+/** A scheduled delivery held by the in-process scheduler. */
+export interface QueuedMessage {
+  msg: StepMessage;
+  dueAt: number;
+  /** Insertion order, to keep deliveries of equal `dueAt` first-in first-out. */
+  order: number;
+}
+
+/** Fault injection for the in-process scheduler (tests of at-least-once delivery). */
+export interface InProcessSchedulerOptions {
+  clock: Clock;
+  /** Deliver every message this many times in total (2 = every delivery duplicated). */
+  copies?: number;
+}
+
+/**
+ * A scheduler for tests and benchmarks: keeps messages in memory ordered by due time.
+ * `drain` delivers them, moving a `ManualClock` forward to each message's due time.
+ */
+export class InProcessScheduler implements StepScheduler {
+  private readonly queue: QueuedMessage[] = [];
+  private counter = 0;
+  private readonly clock: Clock;
+  private readonly copies: number;
+
+  constructor(opts: InProcessSchedulerOptions) {
+    this.clock = opts.clock;
+    this.copies = Math.max(1, opts.copies ?? 1);
+  }
+
+  async schedule(msg: StepMessage, opts: { delayMs: number }): Promise<void> {
+    for (let i = 0; i < this.copies; i += 1) {
+      this.insert({ msg: { ...msg }, dueAt: this.clock.now() + Math.max(0, opts.delayMs), order: this.counter++ });
+    }
+  }
+
+  /** Messages not yet delivered. */
+  get size(): number {
+    return this.queue.length;
+  }
+
+  /** Removes and returns the earliest message, or undefined when empty. */
+  take(): QueuedMessage | undefined {
+    return this.queue.shift();
+  }
+
+  /** Drops every pending message (a crashed process loses its in-memory queue). */
+  clear(): void {
+    this.queue.length = 0;
+  }
+
+  /**
+   * Delivers messages in due order until the queue is empty or `maxDeliveries` is reached.
+   * With a `ManualClock`, time jumps to each message's due time first.
+   * @returns the number of deliveries made.
+   */
+  async drain(deliver: (msg: StepMessage) => Promise<unknown>, opts: { maxDeliveries?: number } = {}): Promise<number> {
+    const max = opts.maxDeliveries ?? Number.POSITIVE_INFINITY;
+    let delivered = 0;
+    while (delivered < max) {
+      const next = this.queue.shift();
+      if (!next) break;
+      if (this.clock instanceof ManualClock) this.clock.advanceTo(next.dueAt);
+      delivered += 1;
+      await deliver(next.msg);
+    }
+    return delivered;
+  }
+
+  private insert(item: QueuedMessage): void {
+    // Binary search keeps insertion O(log n) on the comparison and the queue sorted.
+    let lo = 0;
+    let hi = this.queue.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const other = this.queue[mid];
+      if (other.dueAt < item.dueAt || (other.dueAt === item.dueAt && other.order < item.order)) lo = mid + 1;
+      else hi = mid;
+    }
+    this.queue.splice(lo, 0, item);
+  }
+}
