@@ -157,8 +157,7 @@ declare module 'tablestore' {
     httpOptions?: { timeout?: number; maxSockets?: number };
   }
 
-  class Client {
-    constructor(config: ClientConfig);
+  interface Client {
     createTable(params: CreateTableParams): Promise<object>;
     listTable(params: Record<string, never>): Promise<{ tableNames: string[] }>;
     describeTable(params: { tableName: string }): Promise<DescribeTableResult>;
@@ -171,9 +170,12 @@ declare module 'tablestore' {
     batchWriteRow(params: BatchWriteRowParams): Promise<BatchWriteRowResult>;
     batchGetRow(params: BatchGetRowParams): Promise<BatchGetRowResult>;
   }
+  interface ClientCtor {
+    new (config: ClientConfig): Client;
+  }
 
   interface TableStoreModule {
-    Client: typeof Client;
+    Client: ClientCtor;
     Condition: ConditionCtor;
     SingleColumnCondition: SingleColumnConditionCtor;
     CompositeCondition: CompositeConditionCtor;
@@ -195,6 +197,7 @@ declare module 'tablestore' {
   export type {
     AttributeValue,
     BatchRowResult,
+    Client,
     ColumnCondition,
     ColumnInput,
     Condition,
