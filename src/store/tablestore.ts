@@ -114,6 +114,9 @@ const MAX_BATCH_WRITE = 200;
 const MAX_BATCH_GET = 100;
 const MAX_COLUMNS_PER_WRITE = 1024;
 const GET_RANGE_MAX = 5000;
+// A due row whose execution does not exist is only removed once older than any create in flight
+// (request timeout × SDK retries, with margin).
+const CREATE_GRACE_MS = 5 * 60 * 1000;
 
 const { RowExistenceExpectation: Exist, ComparatorType: Cmp, LogicalOperator: Logic } = TableStore;
 
@@ -172,6 +175,8 @@ interface DueCandidate {
   nextRunAt: number;
   /** The record `seq` the due row was written for. */
   writtenFor: number;
+  /** When the due row was written (the cell's timestamp, server clock). */
+  writtenAt: number;
 }
 
 /** `ExecutionStore` on Tablestore. Create with {@link createTablestoreStore}. */
@@ -290,8 +295,20 @@ export class TablestoreStore implements ExecutionStore {
     );
   }
 
-  /** Copies committed `pj_` entries into `journal`, then drops the columns. Idempotent. */
+  /**
+   * Copies committed `pj_` entries into `journal`, then drops the columns. Idempotent, and never
+   * throws: the entries are already committed in the execution row, where readers find them and
+   * the next `readJournal` finishes the copy, so a failed copy must not fail a committed write.
+   */
   private async settleJournal(executionId: string, entries: readonly JournalEntry[]): Promise<void> {
+    try {
+      await this.copyJournal(executionId, entries);
+    } catch {
+      // Left for the next reader (see above).
+    }
+  }
+
+  private async copyJournal(executionId: string, entries: readonly JournalEntry[]): Promise<void> {
     if (entries.length === 0) return;
     let batch: JournalEntry[] = [];
     let bytes = 0;
@@ -305,7 +322,7 @@ export class TablestoreStore implements ExecutionStore {
         rows.map((e) => ({
           type: 'PUT' as const,
           condition: ignore(),
-          primaryKey: [{ executionId: e.executionId }, { seq: long(e.seq) }] as PrimaryKeyInput,
+          primaryKey: [{ executionId: e.executionId }, { seq: long(e.seq) }],
           attributeColumns: [{ data: JSON.stringify(e) }],
         })),
       );
@@ -513,8 +530,9 @@ export class TablestoreStore implements ExecutionStore {
         const r = records.get(c.id);
         if (r && r.nextRunAt === c.nextRunAt) {
           if (out.length < want) out.push({ id: c.id, seq: r.seq, nextRunAt: c.nextRunAt });
-        } else if (!r || c.writtenFor <= r.seq) {
-          // Left by a later commit or a lost CAS (a CAS in flight has writtenFor > the record's seq).
+        } else if (r ? c.writtenFor <= r.seq : Date.now() - c.writtenAt > CREATE_GRACE_MS) {
+          // Left by a later commit or a lost CAS (a CAS in flight has writtenFor > the record's
+          // seq), or by a create that never happened (one in flight is younger than the grace).
           stale.push(c);
         }
       }
@@ -537,7 +555,13 @@ export class TablestoreStore implements ExecutionStore {
     );
     const rows = res.rows.map((r) => {
       const pk = primaryKey(r);
-      return { id: String(pk.get('executionId')), nextRunAt: Number(pk.get('nextRunAt')), writtenFor: intValue(attributes(r).get('seq')) ?? 0 };
+      const cell = r.attributes?.find((a) => a.columnName === 'seq');
+      return {
+        id: String(pk.get('executionId')),
+        nextRunAt: Number(pk.get('nextRunAt')),
+        writtenFor: intValue(cell?.columnValue) ?? 0,
+        writtenAt: cell ? cell.timestamp.toNumber() : 0,
+      };
     });
     return { rows, next: res.nextStartPrimaryKey ? res.nextStartPrimaryKey.map((p) => ({ [p.name]: p.value })) : null };
   }
@@ -568,7 +592,7 @@ export class TablestoreStore implements ExecutionStore {
         type: 'DELETE' as const,
         // Only if no newer write re-claimed this (shard, time, id) slot meanwhile.
         condition: condition(Exist.EXPECT_EXIST, new TableStore.SingleColumnCondition('seq', long(c.writtenFor), Cmp.EQUAL, false)),
-        primaryKey: [{ shard: long(shardOf(c.id, this.shards)) }, { nextRunAt: long(c.nextRunAt) }, { executionId: c.id }] as PrimaryKeyInput,
+        primaryKey: [{ shard: long(shardOf(c.id, this.shards)) }, { nextRunAt: long(c.nextRunAt) }, { executionId: c.id }],
       }));
       // Failed deletes (condition, throttling) leave a stale row that the next sweep looks at again.
       await this.call('BatchWriteRow', 'write', () => this.client.batchWriteRow({ tables: [{ tableName: this.names.due, rows }] }));

@@ -11,8 +11,9 @@ declare module 'tablestore' {
     toBuffer(): Buffer;
   }
 
-  type PrimaryKeyInput = Record<string, string | Int64LE | Buffer | object>[];
-  type ColumnInput = Record<string, string | number | boolean | Int64LE | Buffer>;
+  // `| undefined` lets arrays of differently-keyed literals type-check; each object names one column.
+  type PrimaryKeyInput = Record<string, string | Int64LE | Buffer | object | undefined>[];
+  type ColumnInput = Record<string, string | number | boolean | Int64LE | Buffer | undefined>;
   type AttributeValue = string | number | boolean | Int64LE | Buffer;
 
   interface ColumnCondition {
