@@ -36,11 +36,44 @@ export function describeOtsError(err: unknown): OtsFailure {
     return { code: e.code, message: readableMessage(message), ...(requestId ? { requestId } : {}) };
   }
   const status = typeof e.code === 'number' ? e.code : undefined;
-  const code = CODE_RE.exec(message)?.[0] ?? (status !== undefined ? `HTTP${status}` : 'UnknownError');
-  return { ...(status !== undefined ? { status } : {}), code, message: readableMessage(message), ...(requestId ? { requestId } : {}) };
+  const parsed = parseErrorBody(message);
+  const code = parsed?.code ?? CODE_RE.exec(message)?.[0] ?? (status !== undefined ? `HTTP${status}` : 'UnknownError');
+  const text = parsed?.message ?? readableMessage(message);
+  return { ...(status !== undefined ? { status } : {}), code, message: text, ...(requestId ? { requestId } : {}) };
 }
 
-// The message is protobuf bytes read as text: keep the printable part for humans.
+function readVarint(buf: Buffer, at: number): { value: number; next: number } | undefined {
+  let value = 0;
+  for (let i = 0; i < 4 && at + i < buf.length; i += 1) {
+    const b = buf[at + i] ?? 0;
+    value |= (b & 0x7f) << (7 * i);
+    if ((b & 0x80) === 0) return { value, next: at + i + 1 };
+  }
+  return undefined;
+}
+
+/**
+ * Decodes `main.proto.Error{1: code, 2: message}` from the SDK's message text (the body read as
+ * UTF-8, then " requestId:…"). Returns undefined when the text is not such a body.
+ */
+function parseErrorBody(text: string): { code: string; message?: string } | undefined {
+  const cut = text.lastIndexOf(' requestId:');
+  const buf = Buffer.from(cut >= 0 ? text.slice(0, cut) : text, 'utf8');
+  if (buf[0] !== 0x0a) return undefined;
+  const codeLen = readVarint(buf, 1);
+  if (!codeLen || codeLen.next + codeLen.value > buf.length) return undefined;
+  const code = buf.subarray(codeLen.next, codeLen.next + codeLen.value).toString('utf8');
+  if (!CODE_RE.test(code)) return undefined;
+  let at = codeLen.next + codeLen.value;
+  if (at === buf.length) return { code };
+  if (buf[at] !== 0x12) return undefined;
+  const msgLen = readVarint(buf, at + 1);
+  if (!msgLen || msgLen.next + msgLen.value !== buf.length) return { code };
+  at = msgLen.next;
+  return { code, message: buf.subarray(at, at + msgLen.value).toString('utf8') };
+}
+
+// Fallback when the body did not parse: keep the printable part for humans.
 function readableMessage(message: string): string {
   // eslint-disable-next-line no-control-regex
   return message.replace(/[\u0000-\u001f\ufffd]+/g, ' ').trim();
