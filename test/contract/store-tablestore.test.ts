@@ -95,6 +95,21 @@ describe('Tablestore backend specifics', () => {
     assert.equal(standin.inspect()[store.tableNames.due], 1);
   });
 
+  test('a commit that moves nextRunAt deletes the due row it replaced, and one that keeps it writes none', async () => {
+    // Prepare
+    await store.createExecution(record('ex-m', { nextRunAt: T0 + 10 }));
+    // Act
+    await store.updateExecution(record('ex-m', { seq: 1, nextRunAt: T0 + 20 }), 0);
+    const afterMove = standin.inspect()[store.tableNames.due];
+    standin.resetStats();
+    await store.updateExecution(record('ex-m', { seq: 2, nextRunAt: T0 + 20 }), 1);
+    const putsForSameTime = standin.stats().byTable[`PutRow:${store.tableNames.due}`];
+    // Assess
+    assert.equal(afterMove, 1);
+    assert.equal(putsForSameTime, undefined);
+    assert.deepEqual(await store.listDue(T0 + 100, 10), [{ id: 'ex-m', seq: 2, nextRunAt: T0 + 20 }]);
+  });
+
   test('a due row written for a compare-and-set still in flight is neither returned nor removed', async () => {
     // Prepare: the record is at seq 0 with nextRunAt T0+50; a writer has pre-written seq 1's row.
     await store.createExecution(record('ex-f', { nextRunAt: T0 + 50 }));
