@@ -662,7 +662,9 @@ export class TablestoreStore implements ExecutionStore {
     await this.ensureTables();
     const limit = Math.min(Math.max(1, Math.floor(page.limit)), GET_RANGE_MAX - 1);
     const parts: ColumnCondition[] = [];
-    if (filter.status && filter.status.length > 0) {
+    // A filter holds at most 10 column conditions; longer status lists are matched here instead.
+    const statusOnServer = !!filter.status && filter.status.length > 0 && filter.status.length <= 8;
+    if (filter.status && statusOnServer) {
       const statuses = filter.status.map((s) => new TableStore.SingleColumnCondition('status', s, Cmp.EQUAL, false));
       if (statuses.length === 1) parts.push(statuses[0] as ColumnCondition);
       else {
@@ -700,6 +702,7 @@ export class TablestoreStore implements ExecutionStore {
       for (const r of res.rows) {
         const record = this.toRecord(r);
         if (page.cursor && record.id >= page.cursor) continue;
+        if (filter.status && filter.status.length > 0 && !statusOnServer && !filter.status.includes(record.status)) continue;
         found.push(record);
       }
       if (found.length > limit || !res.nextStartPrimaryKey) break;
@@ -760,24 +763,35 @@ export class TablestoreStore implements ExecutionStore {
 
   async tryLock(lock: LockRecord, now: number): Promise<{ acquired: boolean; holder: LockRecord }> {
     await this.ensureTables();
-    // Free (no row: both columns missing and passIfMissing), held by the same owner, or lapsed.
-    const free = new TableStore.CompositeCondition(Logic.OR);
-    free.addSubCondition(new TableStore.SingleColumnCondition('owner', lock.owner, Cmp.EQUAL, true));
-    free.addSubCondition(new TableStore.SingleColumnCondition('until', long(now), Cmp.LESS_EQUAL, true));
-    try {
-      await this.call('PutRow', 'write', () =>
-        this.client.putRow({
-          tableName: this.names.locks,
-          condition: condition(Exist.IGNORE, free),
-          primaryKey: [{ resource: lock.resource }],
-          attributeColumns: [{ owner: lock.owner }, { until: long(lock.until) }],
-        }),
-      );
-      return { acquired: true, holder: { resource: lock.resource, owner: lock.owner, until: lock.until } };
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
+    const key = [{ resource: lock.resource }];
+    const columns = [{ owner: lock.owner }, { until: long(lock.until) }];
+    // Free, or held by the same owner, or lapsed. Two conditional puts rather than one IGNORE put
+    // with passIfMissing, whose result on an absent row the docs do not state (UNCONFIRMED).
+    const renewable = new TableStore.CompositeCondition(Logic.OR);
+    renewable.addSubCondition(new TableStore.SingleColumnCondition('owner', lock.owner, Cmp.EQUAL, false));
+    renewable.addSubCondition(new TableStore.SingleColumnCondition('until', long(now), Cmp.LESS_EQUAL, false));
+    for (let round = 0; round < 3; round += 1) {
+      for (const cond of [condition(Exist.EXPECT_NOT_EXIST), condition(Exist.EXPECT_EXIST, renewable)]) {
+        if (await this.conditionalPut(this.names.locks, key, columns, cond)) {
+          return { acquired: true, holder: { resource: lock.resource, owner: lock.owner, until: lock.until } };
+        }
+      }
+      const holder = await this.getLock(lock.resource);
+      // Released between our two puts: try again.
+      if (holder) return { acquired: false, holder };
     }
     return { acquired: false, holder: (await this.getLock(lock.resource)) ?? lock };
+  }
+
+  /** A PutRow under a condition: true when written, false when the condition failed. */
+  private async conditionalPut(tableName: string, primaryKey: PrimaryKeyInput, attributeColumns: ColumnInput[], cond: ReturnType<typeof condition>): Promise<boolean> {
+    try {
+      await this.call('PutRow', 'write', () => this.client.putRow({ tableName, condition: cond, primaryKey, attributeColumns }));
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
   }
 
   async releaseLock(resource: string, owner: string): Promise<boolean> {
@@ -850,23 +864,14 @@ export class TablestoreStore implements ExecutionStore {
 
   async claimIdempotencyKey(record: IdempotencyRecord, now: number): Promise<{ created: boolean; record: IdempotencyRecord }> {
     await this.ensureTables();
-    try {
-      await this.call('PutRow', 'write', () =>
-        this.client.putRow({
-          tableName: this.names.idempotency,
-          // Absent (missing column passes) or expired.
-          condition: condition(Exist.IGNORE, new TableStore.SingleColumnCondition('expiresAt', long(now), Cmp.LESS_EQUAL, true)),
-          primaryKey: [{ key: record.key }],
-          attributeColumns: [{ expiresAt: long(record.expiresAt) }, { data: checkValue('idempotency record', JSON.stringify(record)) }],
-        }),
-      );
-      return { created: true, record };
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
+    const key = [{ key: record.key }];
+    const columns = [{ expiresAt: long(record.expiresAt) }, { data: checkValue('idempotency record', JSON.stringify(record)) }];
+    // Absent, or present and expired (two puts: see tryLock).
+    const expired = condition(Exist.EXPECT_EXIST, new TableStore.SingleColumnCondition('expiresAt', long(now), Cmp.LESS_EQUAL, false));
+    for (const cond of [condition(Exist.EXPECT_NOT_EXIST), expired]) {
+      if (await this.conditionalPut(this.names.idempotency, key, columns, cond)) return { created: true, record };
     }
-    const { row } = await this.call('GetRow', 'read', () =>
-      this.client.getRow({ tableName: this.names.idempotency, primaryKey: [{ key: record.key }], maxVersions: 1 }),
-    );
+    const { row } = await this.call('GetRow', 'read', () => this.client.getRow({ tableName: this.names.idempotency, primaryKey: key, maxVersions: 1 }));
     const data = stringValue(attributes(row).get('data'));
     return { created: false, record: data ? (JSON.parse(data) as IdempotencyRecord) : record };
   }
