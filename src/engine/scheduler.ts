@@ -100,16 +100,19 @@ export class InProcessScheduler implements StepScheduler {
   }
 
   /**
-   * Delivers messages in due order until the queue is empty or `maxDeliveries` is reached.
+   * Delivers messages in due order until the queue is empty, `maxDeliveries` is reached, or the
+   * next message is due after `until`.
    * With a `ManualClock`, time jumps to each message's due time first.
    * @returns the number of deliveries made.
    */
-  async drain(deliver: (msg: StepMessage) => Promise<unknown>, opts: { maxDeliveries?: number } = {}): Promise<number> {
+  async drain(deliver: (msg: StepMessage) => Promise<unknown>, opts: { maxDeliveries?: number; until?: number } = {}): Promise<number> {
     const max = opts.maxDeliveries ?? Number.POSITIVE_INFINITY;
+    const until = opts.until ?? Number.POSITIVE_INFINITY;
     let delivered = 0;
     while (delivered < max) {
-      const next = this.queue.shift();
-      if (!next) break;
+      const head = this.queue[0];
+      if (!head || head.dueAt > until) break;
+      const next = this.queue.shift() as QueuedMessage;
       if (this.clock instanceof ManualClock) this.clock.advanceTo(next.dueAt);
       delivered += 1;
       await deliver(next.msg);

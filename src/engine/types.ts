@@ -151,3 +151,9 @@ export interface ProcedureDefinition<D = unknown> {
   /** Resources the execution must hold exclusively, e.g. `route-table:vtb-123`, `vbr:vbr-1`. */
   locks?: (params: JsonObject) => string[];
 }
+
+/** An authenticated caller: who they are and which roles they hold. */
+export interface Principal {
+  id: string;
+  roles: Role[];
+}
