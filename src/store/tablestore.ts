@@ -19,11 +19,18 @@
  *   not at all; afterwards they are copied to `journal` and the columns dropped. A reader reads the
  *   pending columns first and `journal` second, so a copy racing the read never hides an entry.
  * - The `due` row for a record's `nextRunAt` is written *before* the CAS that sets it, so a
- *   committed `nextRunAt` always has its row; rows left behind by later commits or lost CASes are
- *   recognised by `listDue` against the record and deleted conditionally on their `seq`.
+ *   committed `nextRunAt` always has its row. A commit deletes the row it superseded when this
+ *   process read or wrote the replaced version (the usual runner path: load, then commit); rows
+ *   left behind otherwise, or by lost CASes, are recognised by `listDue` against the record and
+ *   deleted conditionally on their `seq`.
  * - `listDue` is a GetRange per shard over `(shard, nextRunAt ≤ now)`, never a scan of executions.
+ *   Every process sharing the tables must use the same `dueShards`.
+ *
+ * Requests per runner commit (load + commit with journal): GetRow, PutRow (due, skipped when
+ * `nextRunAt` is unchanged), UpdateRow (CAS), BatchWriteRow (journal copy + superseded due row),
+ * UpdateRow (drop copied columns).
  */
-import { CloudTransientError, ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { CloudTransientError, ConflictError, NotFoundError, ValidationError, XcflowError } from '../errors.ts';
 import type {
   ApprovalDecision,
   DueExecution,
@@ -45,7 +52,6 @@ import {
   TableStore,
   attributes,
   callOts,
-  describeOtsError,
   intValue,
   isConditionFailure,
   long,
@@ -252,7 +258,7 @@ export class TablestoreStore implements ExecutionStore {
             );
           } catch (err) {
             // Another process created it between our ListTable and CreateTable.
-            if (describeOtsError((err as { cause?: unknown }).cause ?? err).code !== 'OTSObjectAlreadyExist') throw err;
+            if (!(err instanceof XcflowError && err.code === 'OTSObjectAlreadyExist')) throw err;
           }
         }),
     );
