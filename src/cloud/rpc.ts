@@ -334,7 +334,13 @@ export function toCloudApiError(product: CloudProduct, action: string, err: unkn
       recommend: str(data.Recommend),
     });
   }
-  const e = err instanceof Error ? err : new Error(String(err));
+  // json-bigint throws plain `{ name: 'SyntaxError', message }` objects, not Errors.
+  const e =
+    err instanceof Error
+      ? err
+      : isObject(err) && typeof err.name === 'string'
+        ? Object.assign(new Error(String(err.message ?? '')), { name: err.name })
+        : new Error(String(err));
   const errno = isObject(err) && typeof err.code === 'string' ? err.code : undefined;
   let code: string;
   if (e.name === 'RequestTimeoutError') code = 'RequestTimeout';
