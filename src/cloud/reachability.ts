@@ -205,9 +205,10 @@ export function buildProbeScript(flows: Array<{ index: number; flow: Flow }>, co
           `echo "${count} packets transmitted, $ok received, $(( (${count}-ok)*100/${count} ))% packet loss"`,
       );
     } else {
-      lines.push(`ping -c ${count} -W 1 ${flow.destinationIp} 2>&1`);
+      lines.push(`ping -c ${count} -W 1 ${flow.destinationIp}`);
     }
-    lines.push(`echo "${MARK}-end ${index} $?"`);
+    // Plain simple commands only, so that minimal shells (the emulator's) run the ICMP case too.
+    lines.push(`echo "${MARK}-end ${index}"`);
   }
   return lines.join('\n') + '\n';
 }
@@ -215,7 +216,7 @@ export function buildProbeScript(flows: Array<{ index: number; flow: Flow }>, co
 /** Splits the output of {@link buildProbeScript} into sections by flow index. */
 export function splitProbeOutput(output: string): Map<number, string> {
   const out = new Map<number, string>();
-  const re = new RegExp(`^${MARK} (\\d+)$([\\s\\S]*?)^${MARK}-end \\1 \\d+$`, 'gm');
+  const re = new RegExp(`^${MARK} (\\d+)$([\\s\\S]*?)^${MARK}-end \\1\\b.*$`, 'gm');
   for (const m of output.matchAll(re)) out.set(Number(m[1]), m[2].trim());
   return out;
 }

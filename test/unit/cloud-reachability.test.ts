@@ -50,7 +50,7 @@ describe('probe script', () => {
       ],
       5,
     );
-    const output = `@@xcflow-probe 0\n${IPUTILS_OK}\n@@xcflow-probe-end 0 0\n@@xcflow-probe 3\n5 packets transmitted, 0 received, 100% packet loss\n@@xcflow-probe-end 3 0\n`;
+    const output = `@@xcflow-probe 0\n${IPUTILS_OK}\n@@xcflow-probe-end 0\n@@xcflow-probe 3\n5 packets transmitted, 0 received, 100% packet loss\n@@xcflow-probe-end 3\n`;
     // Act
     const sections = splitProbeOutput(output);
     // Assess
@@ -105,7 +105,7 @@ function defaultOutput(script: string): string {
   for (const m of script.matchAll(/echo "@@xcflow-probe (\d+)"\nping -c (\d+) -W 1 (\S+)/g)) {
     const [, index, count, ip] = m;
     const received = ip.startsWith('172.16.') ? count : '0';
-    out.push(`@@xcflow-probe ${index}`, `${count} packets transmitted, ${received} received, ${received === '0' ? 100 : 0}% packet loss, time 4000ms`, `@@xcflow-probe-end ${index} 0`);
+    out.push(`@@xcflow-probe ${index}`, `${count} packets transmitted, ${received} received, ${received === '0' ? 100 : 0}% packet loss, time 4000ms`, `@@xcflow-probe-end ${index}`);
   }
   return out.join('\n');
 }
