@@ -135,7 +135,8 @@ export function scrubSecrets(text: string): string {
   return text
     .replace(/,?\s*URL:\s*\S+/g, '')
     .replace(/(https?:\/\/[^\s?]+)\?\S*/g, '$1?<redacted>')
-    .replace(/(AccessKeyId|SecurityToken|Signature|AccessKeySecret)=[^&\s]*/gi, '$1=<redacted>');
+    // Also percent-encoded pairs: a SignatureDoesNotMatch message echoes the StringToSign.
+    .replace(/(AccessKeyId|SecurityToken|Signature|AccessKeySecret)(=|%3D|%253D)(.*?)(?=&|%26|%2526|\s|$)/gi, '$1$2<redacted>');
 }
 
 /** Options for {@link RpcConnection}. */
