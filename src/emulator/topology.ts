@@ -589,7 +589,7 @@ export function buildModel(t: TopologyFile, clock: Clock): NetworkModel {
         });
         // Topology routes exist already: no Pending phase.
         c.cancelTransition('routeEntry.created', routeEntryId);
-        c.routeEntries.get(routeEntryId)!.status = 'Available';
+        c.setEntryStatus(c.routeEntries.get(routeEntryId)!, 'Available');
       }),
     );
   };

@@ -10,6 +10,7 @@ import {
   EcmpRouterInterfaceType,
   Forbidden,
   IncorrectRouteEntryStatus,
+  IncorrectRouterInterfaceStatus,
   InvalidCidrBlock,
   InvalidCidrBlockDuplicate,
   InvalidNextHopListSize,
@@ -75,10 +76,7 @@ export class RouteTables {
 
   private settle(id: string): void {
     const e = this.core.routeEntries.get(id);
-    if (e && (e.status === 'Pending' || e.status === 'Modifying')) {
-      e.status = 'Available';
-      this.core.markDirty();
-    }
+    if (e && (e.status === 'Pending' || e.status === 'Modifying')) this.core.setEntryStatus(e, 'Available');
   }
 
   /** The table or `InvalidRouteTableId.NotFound` (also when `regionId` does not match). */
@@ -94,7 +92,8 @@ export class RouteTables {
    * on vRouter tables); not equal to or inside a vSwitch CIDR; unique destination per table; at
    * most `quotas.customRoutesPerTable` custom entries; VBR tables need an `active` VBR on an
    * `Enabled`/`Normal` circuit and a next hop that is that VBR's router interface (or its
-   * physical connection). The table must be stable: a `Pending`/`Modifying` entry →
+   * physical connection); router-interface next hops must be `Active` (`IncorrectStatus.RouterInterface`).
+   * The table must be stable: a `Pending`/`Modifying` entry →
    * `IncorrectRouteEntryStatus`, a `Deleting` one → `TaskConflict`. The entry is `Pending`, then
    * `Available` after `timings.routeEntryCreateMs`.
    * @throws EmulatorApiError with the codes above; `DryRunOperation` when `dryRun` passes
@@ -152,8 +151,7 @@ export class RouteTables {
       if (entry.status !== 'Available') throw new IncorrectRouteEntryStatus('entry');
       this.checkStable(table);
       if (p.dryRun) throw new DryRunOperation();
-      entry.status = 'Deleting';
-      this.core.markDirty();
+      this.core.setEntryStatus(entry, 'Deleting');
       this.core.scheduleTransition('routeEntry.deleted', entry.routeEntryId, this.core.timings.routeEntryDeleteMs);
       this.core.flush();
       return {};
@@ -183,7 +181,7 @@ export class RouteTables {
       if (p.description !== undefined) entry.description = p.description;
       if (newHops) {
         entry.nextHops = newHops;
-        entry.status = 'Modifying';
+        this.core.setEntryStatus(entry, 'Modifying');
         this.core.scheduleTransition('routeEntry.modified', entry.routeEntryId, this.core.timings.routeEntryModifyMs);
         this.core.markDirty();
         this.core.flush();
@@ -322,7 +320,7 @@ export class RouteTables {
 
   private checkStable(table: RouteTableRecord): void {
     let deleting = false;
-    for (const e of this.core.entriesOf(table.routeTableId)) {
+    for (const e of this.core.tableIndex(table.routeTableId).unstable.values()) {
       if (e.status === 'Pending' || e.status === 'Modifying') throw new IncorrectRouteEntryStatus(table.routerType);
       if (e.status === 'Deleting') deleting = true;
     }
@@ -354,6 +352,7 @@ export class RouteTables {
         const ri = this.core.routerInterfaces.get(required(h.nextHopId, 'NextHopList.N.NextHopId'));
         if (!ri || ri.routerId !== table.routerId) throw new InvalidNextHopNotFound(h.nextHopId);
         if (ri.oppositeRouterType !== 'VBR') throw new EcmpRouterInterfaceType();
+        if (ri.status !== 'Active') throw new IncorrectRouterInterfaceStatus();
         return { nextHopType: 'RouterInterface', nextHopId: h.nextHopId, weight };
       });
     }
@@ -366,6 +365,7 @@ export class RouteTables {
       if (!ri || ri.routerId !== table.routerId) {
         throw table.routerType === 'VBR' ? new InvalidRouterInterface() : new InvalidNextHopNotFound(id);
       }
+      if (ri.status !== 'Active') throw new IncorrectRouterInterfaceStatus();
     } else if (type === 'PhysicalConnection') {
       const vbr = this.core.vbrs.get(table.vbrId ?? '');
       if (vbr?.physicalConnectionId !== id) throw new InvalidNextHopNotFound(id);

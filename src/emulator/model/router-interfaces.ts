@@ -69,6 +69,10 @@ export class RouterInterfaces {
     if (p.hcRate !== undefined && (!Number.isInteger(p.hcRate) || p.hcRate < 1000)) throw new InvalidParameter('HcRate');
     if (p.hcThreshold !== undefined && (!Number.isInteger(p.hcThreshold) || p.hcThreshold < 1)) throw new InvalidParameter('HcThreshold');
     if (p.healthCheckSourceIp && p.healthCheckTargetIp) {
+      const opposite = this.core.routerInterfaces.get(ri.oppositeInterfaceId);
+      if (ri.routerType !== 'VBR' && opposite?.routerType !== 'VBR') {
+        throw new InvalidParameter('HealthCheckSourceIp', 'Health checks are supported only on router interfaces between a VBR and a VPC.');
+      }
       const src = parseIpParam(p.healthCheckSourceIp, 'HealthCheckSourceIp');
       parseIpParam(p.healthCheckTargetIp, 'HealthCheckTargetIp');
       const vpcId = this.connectedVpc(ri);

@@ -44,6 +44,8 @@ export interface RouteSlot {
 export interface TableIndex {
   trie: PrefixTrie<RouteSlot>;
   customCount: number;
+  /** Entries that are not `Available` (Pending/Modifying/Deleting): the table is busy. */
+  unstable: Map<string, RouteEntryRecord>;
 }
 
 /** Default quotas (Alibaba: 200 custom routes per table). */
@@ -149,7 +151,7 @@ export class ModelCore {
   tableIndex(routeTableId: string): TableIndex {
     let t = this.tables.get(routeTableId);
     if (!t) {
-      t = { trie: new PrefixTrie<RouteSlot>(), customCount: 0 };
+      t = { trie: new PrefixTrie<RouteSlot>(), customCount: 0, unstable: new Map() };
       this.tables.set(routeTableId, t);
     }
     return t;
@@ -173,7 +175,18 @@ export class ModelCore {
   addRouteEntry(e: RouteEntryRecord): void {
     this.routeEntries.set(e.routeEntryId, e);
     this.slot(e.routeTableId, parseCidr(e.destinationCidrBlock)).entries.push(e);
-    if (e.type === 'Custom') this.tableIndex(e.routeTableId).customCount++;
+    const idx = this.tableIndex(e.routeTableId);
+    if (e.type === 'Custom') idx.customCount++;
+    if (e.status !== 'Available') idx.unstable.set(e.routeEntryId, e);
+    this.markDirty();
+  }
+
+  /** Changes an entry's status, keeping the table's busy set current. */
+  setEntryStatus(e: RouteEntryRecord, status: RouteEntryRecord['status']): void {
+    e.status = status;
+    const idx = this.tableIndex(e.routeTableId);
+    if (status === 'Available') idx.unstable.delete(e.routeEntryId);
+    else idx.unstable.set(e.routeEntryId, e);
     this.markDirty();
   }
 
@@ -186,7 +199,9 @@ export class ModelCore {
       s.entries = s.entries.filter((x) => x !== e);
       this.dropSlotIfEmpty(e.routeTableId, prefix, s);
     }
-    if (e.type === 'Custom') this.tableIndex(e.routeTableId).customCount--;
+    const idx = this.tableIndex(e.routeTableId);
+    if (e.type === 'Custom') idx.customCount--;
+    idx.unstable.delete(e.routeEntryId);
     this.markDirty();
   }
 

@@ -59,7 +59,8 @@ export interface RpcResponse {
 
 /** One line of the gateway's call log (what `GET /_emulator/calls` shows). */
 export interface CallRecord {
-  readonly at: string;
+  /** Wall-clock ms of the answer. */
+  readonly at: number;
   readonly requestId: string;
   readonly product?: string;
   readonly action?: string;
@@ -215,13 +216,13 @@ export class RpcGateway {
   }
 
   private ok(requestId: string, product: ProductApi, action: string, result: Record<string, unknown>): RpcResponse {
-    this.record({ at: new Date(this.wallNow()).toISOString(), requestId, product: product.product, action });
+    this.record({ at: this.wallNow(), requestId, product: product.product, action });
     return { status: 200, requestId, body: JSON.stringify({ RequestId: requestId, ...result }) };
   }
 
   private fail(requestId: string, product: ProductApi | undefined, action: string | undefined, err: unknown): RpcResponse {
     const record: CallRecord = {
-      at: new Date(this.wallNow()).toISOString(),
+      at: this.wallNow(),
       requestId,
       ...(product ? { product: product.product } : {}),
       ...(action ? { action } : {}),

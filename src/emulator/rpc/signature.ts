@@ -11,8 +11,12 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * (space is `%20`, never `+`).
  */
 export function percentEncode(value: string): string {
+  // Most names and values (ids, numbers, action names) need no escaping at all.
+  if (UNRESERVED_ONLY.test(value)) return value;
   return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
+
+const UNRESERVED_ONLY = /^[A-Za-z0-9\-_.~]*$/;
 
 /** The canonicalized query string of a request: all params but `Signature`, byte-order sorted. */
 export function canonicalQuery(params: Readonly<Record<string, string>>): string {
@@ -65,7 +69,12 @@ export function parseFormEncoded(text: string): Record<string, string> {
     const eq = pair.indexOf('=');
     const rawKey = eq < 0 ? pair : pair.slice(0, eq);
     const rawValue = eq < 0 ? '' : pair.slice(eq + 1);
-    out[decodeURIComponent(rawKey.replace(/\+/g, ' '))] = decodeURIComponent(rawValue.replace(/\+/g, ' '));
+    out[decodeComponent(rawKey)] = decodeComponent(rawValue);
   }
   return out;
+}
+
+function decodeComponent(raw: string): string {
+  if (!raw.includes('%') && !raw.includes('+')) return raw;
+  return decodeURIComponent(raw.replace(/\+/g, ' '));
 }
