@@ -133,6 +133,7 @@ async function main(): Promise<void> {
     idempotencyTtlMs: 365 * 86_400_000,
   });
 
+  const approved = new Set<string>();
   const approveAll = async (): Promise<void> => {
     const waiting = await engine.list({ status: ['awaiting_approval'] }, { limit: 1000 });
     // Keep the batch's order: runs from earlier batches first, then this batch in start order.
@@ -142,6 +143,9 @@ async function main(): Promise<void> {
       return t.run === designated ? args.batch.length : args.batch.indexOf(t.run);
     };
     for (const ex of [...waiting.items].sort((a, b) => rank(a.id) - rank(b.id))) {
+      // An approver decides once per gate (state) (a killed child's decisions are simply made again).
+      if (approved.has(`${ex.id}:${ex.state}`)) continue;
+      approved.add(`${ex.id}:${ex.state}`);
       try {
         await engine.approve(ex.id, bob);
       } catch (err) {
