@@ -1,0 +1,13 @@
+/**
+ * The procedures registry: every procedure (and every still-running old version of one) the
+ * runner can execute. Each workflow lives in `workflows/<id>/` (machine.ts, effects.ts, index.ts)
+ * and is added here. Test procedures (`test/support/test-machines.ts`) are not registered.
+ */
+import type { CloudClients } from '../src/cloud/index.ts';
+import type { ProcedureDefinition } from '../src/engine/types.ts';
+
+/** What workflow effects receive: the cloud clients, observed per effect run. */
+export type WorkflowDeps = CloudClients;
+
+/** All registered procedure versions. */
+export const procedures: ProcedureDefinition<WorkflowDeps>[] = [];
