@@ -198,6 +198,8 @@ export interface TestProcedureOptions {
   expiresInMs?: number;
   /** Lock `route-table:<routeTable>` (default true). */
   locks?: boolean;
+  /** Deadline of the settle wait (default 60 s). */
+  settleTimeoutMs?: number;
 }
 
 type Ctx = TestContext;
@@ -225,7 +227,7 @@ export function createTestProcedure(opts: TestProcedureOptions = {}): ProcedureD
       index: 0,
       applied: [],
       appliedAt: null,
-      settleTimeoutMs: 60_000,
+      settleTimeoutMs: opts.settleTimeoutMs ?? 60_000,
       cancelRequested: false,
       failure: null,
       approvers: [],
