@@ -4,7 +4,8 @@ import type { JsonObject } from '../../src/engine/types.ts';
 import { startWorld, type World } from '../../src/twin/world.ts';
 import { readAndPlan } from '../../workflows/migration/effects.ts';
 import { procedures } from '../../workflows/index.ts';
-import { liveRows, probeSummary, setTimings, startProbes, stateDump, writesOf } from '../support/migration-scenario.ts';
+import { emulatorWrites, liveRows, probeSummary, setTimings, startProbes, stateDump, writesOf } from '../support/migration-scenario.ts';
+import { planMigration } from '../../src/twin/index.ts';
 
 const VBR = 'vbr-bp1vbrmig000000000001';
 const base = { regionId: 'cn-hangzhou', cenId: 'cen-vbrmig000000000000001', vbrId: VBR, vpcId: 'vpc-m5evbrmig0000000000001', vpcRegionId: 'cn-qingdao' };
@@ -46,6 +47,21 @@ describe('migrate-vbr-to-cen (seed 5.2) through the engine, the SDK clients and 
     assert.deepEqual(networks.map((n) => n.dstCidrBlock), ['192.168.0.0/16'], 'the halves were withdrawn');
     const [hc] = await world.cloud.cbn.describeCenVbrHealthCheck({ vbrInstanceRegionId: 'cn-hangzhou', vbrInstanceId: VBR });
     assert.equal(hc.healthCheckTargetIp, '172.31.255.2');
+  });
+
+  test('the digital twin built from Describe calls predicts the smooth run: succeeds with 0 lost probes, live network untouched', async () => {
+    // Prepare
+    const before = await stateDump(world);
+    // Act
+    const plan = await planMigration('migrate-vbr-to-cen', { ...base, mode: 'smooth', acknowledgeRemainder: true, flows: [toApp, toIdc] }, { clouds: world.cloud });
+    // Assess
+    assert.equal(plan.runnable, true);
+    assert.equal(plan.predictedBlackout.source, 'describe');
+    assert.equal(plan.predictedBlackout.outcome, 'succeeded', plan.predictedBlackout.reason);
+    assert.deepEqual(plan.predictedBlackout.flows.map((f) => [f.name, f.lost]), [[toApp.name, 0], [toIdc.name, 0]]);
+    assert.equal(plan.predictedBlackout.calls.writes, plan.callCounts.write);
+    assert.deepEqual(await emulatorWrites(world), []);
+    assert.deepEqual(await stateDump(world), before);
   });
 
   test('a failure after the peering route is deleted rolls back routes, BGP networks and health checks exactly', async () => {
