@@ -9,7 +9,9 @@ import { cbnApi } from './actions/cbn.ts';
 import { ecsApi } from './actions/ecs.ts';
 import { vpcApi } from './actions/vpc.ts';
 import { CloudAssistant, type AssistantEnvironment, type AssistantInstance, type PathVerdict } from './ecs/assistant.ts';
+import { echoTiming, type EchoVerdict } from './ecs/ping.ts';
 import { FaultInjector } from './faults.ts';
+import { containsIp, parseCidr, parseIpv4 } from '../net/index.ts';
 import type { NetworkModel } from './model/network.ts';
 import { NetworkModel as NetworkModelClass } from './model/network.ts';
 import type { EmulatorSnapshot } from './model/types.ts';
@@ -198,7 +200,44 @@ function assistantEnvironment(current: () => NetworkModel, clock: Clock): Assist
       return { reachable: true, linkId: pc.physicalConnectionId, link: { bandwidthBps: pc.bandwidth * 1e6, up: pc.linkStatus === 'Up' }, direction };
     },
     hostExists: (ip) => current().inventory.hostAt(ip) !== undefined,
+    icmpEcho: (from, toIp, seq) => icmpEcho(current(), from, toIp, seq),
     wireTime: (ms) => wireTime(current(), ms),
     unixSeconds: (ms) => Math.floor((ms + current().core.epochOffsetMs) / 1000),
   };
+}
+
+/**
+ * One echo request as the data plane sees it now: both legs must deliver (`reachability`), and
+ * something must live at the address to answer: a running instance, a data-center device, or a
+ * VBR gateway address. An address on the sender's own vSwitch with nobody there fails locally
+ * (ARP), which Linux reports as "Destination Host Unreachable"; every other drop is silent.
+ */
+function icmpEcho(model: NetworkModel, from: AssistantInstance, toIp: string, seq: number): EchoVerdict {
+  if (toIp === from.ip || toIp.startsWith('127.')) return { kind: 'reply', ttl: 64, ...loopback(seq) };
+  const r = model.reachability({ source: from.instanceId, destinationIp: toIp, flow: { protocol: 'icmp' } });
+  if (!r.reachable) return { kind: 'lost', reason: r.reason ?? 'unreachable' };
+  const core = model.core;
+  const host = model.inventory.hostAt(toIp);
+  const delivered = r.hops.filter((h) => h.direction === 'forward').at(-1);
+  // Delivered to an instance: the one with that address must be running; an appliance that the
+  // route points to (NextHopType=Instance) answers for what lies behind it.
+  const answers =
+    host?.kind === 'ecs'
+      ? host.instance.status === 'Running'
+      : host !== undefined ||
+        delivered?.node === 'ecs' ||
+        delivered?.node === 'device' ||
+        delivered?.node === 'cloud-service' ||
+        [...core.vbrs.values()].some((v) => v.localGatewayIp === toIp || v.peerGatewayIp === toIp);
+  if (!answers) {
+    const ecs = core.ecsInstances.get(from.instanceId);
+    const sw = ecs ? core.vSwitches.get(ecs.vSwitchId) : undefined;
+    if (sw && containsIp(parseCidr(sw.cidrBlock), parseIpv4(toIp))) return { kind: 'host-unreachable', from: from.ip };
+    return { kind: 'lost', reason: 'no-host' };
+  }
+  return { kind: 'reply', ...echoTiming(r.hops, seq, `${from.ip}>${toIp}`) };
+}
+
+function loopback(seq: number): { rttUs: number } {
+  return { rttUs: 20 + (seq % 7) * 3 };
 }
