@@ -1,5 +1,6 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import RPCClient from '@alicloud/pop-core';
 import { NotFoundError, ValidationError } from '../../src/errors.ts';
 import type { JsonObject } from '../../src/engine/types.ts';
 import { planMigration } from '../../src/twin/index.ts';
@@ -161,11 +162,6 @@ describe('migrate-vpc-to-cen (seed 5.1) through the engine, the SDK clients and 
     const cases: { case: string; params: JsonObject; check: (e: unknown) => boolean }[] = [
       { case: 'unknown VPC', params: { ...base, vpcId: 'vpc-doesnotexist0000000000' }, check: (e) => e instanceof NotFoundError && e.code === 'VpcNotFound' && e.field === 'vpcId' },
       { case: 'unknown CEN', params: { ...base, cenId: 'cen-doesnotexist00000000' }, check: (e) => e instanceof NotFoundError && e.code === 'CenNotFound' && /not visible to this account/.test(e.message) },
-      {
-        case: 'a CEN of another account that has not granted access',
-        params: { ...base, cenId: 'cen-otheraccount000000001' },
-        check: (e) => e instanceof NotFoundError && e.code === 'CenNotFound' && /another account must grant this account access/.test(e.message),
-      },
       { case: 'non-canonical CIDR', params: { ...base, peeringRoutes: ['172.16.1.5/16'] }, check: (e) => e instanceof ValidationError && e.code === 'InvalidCidr' && /did you mean 172\.16\.0\.0\/16/.test(e.message) },
       { case: 'unknown field', params: { ...base, force: true }, check: (e) => e instanceof ValidationError && /force/.test(e.message) },
     ];
@@ -173,5 +169,33 @@ describe('migrate-vpc-to-cen (seed 5.1) through the engine, the SDK clients and 
       await assert.rejects(start(world, k.params), k.check, k.case);
     }
     assert.deepEqual(await emulatorWrites(world), []);
+  });
+
+  test('a CEN of another account, without a grant: refused with a clear error before any change', async () => {
+    // Prepare: the CEN exists, owned by the shared-services account; this world's clients act for
+    // the application team, which owns the VPC and has granted nothing.
+    const xacct = await startWorld({ regionId: 'cn-shanghai', procedures, topology: 'scenario-cross-account-cen' });
+    try {
+      const cenId = 'cen-xacct00000000000001';
+      const owner = xacct.emulator.credentialsFor('1688000000000002');
+      assert.ok(owner);
+      const ownersView = new RPCClient({ endpoint: xacct.emulator.endpoint, apiVersion: '2017-09-12', accessKeyId: owner.accessKeyId, accessKeySecret: owner.accessKeySecret });
+      const listed = await ownersView.request<{ Cens: { Cen: { CenId: string }[] } }>('DescribeCens', {}, { method: 'POST' });
+      assert.deepEqual(listed.Cens.Cen.map((c) => c.CenId), [cenId], 'the CEN exists for its owner');
+      const before = await stateDump(xacct);
+      // Act / Assess
+      await assert.rejects(start(xacct, { ...base, cenId, mode: 'smooth', acknowledgeRemainder: true }), (e: unknown) => {
+        assert.ok(e instanceof NotFoundError);
+        assert.equal(e.code, 'CenNotFound');
+        assert.equal(e.field, 'cenId');
+        assert.match(e.message, /not visible to this account: it does not exist, or another account owns it/);
+        assert.match(e.message, /GrantInstanceToCen/);
+        return true;
+      });
+      assert.deepEqual(await emulatorWrites(xacct), []);
+      assert.deepEqual(await stateDump(xacct), before);
+    } finally {
+      await xacct.close();
+    }
   });
 });

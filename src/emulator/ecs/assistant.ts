@@ -31,6 +31,8 @@ import { ClientNeedUpgrade, InstanceIdsExceedLimit, InvalidInstanceNotFound } fr
 export interface AssistantInstance {
   readonly instanceId: string;
   readonly kind: 'ecs' | 'managed';
+  /** UID of the owning account: only its AccessKey pairs see and run commands on the instance. */
+  readonly ownerId: string;
   readonly regionId: string;
   readonly ip: string;
   readonly hostname: string;
@@ -77,6 +79,8 @@ export type InvocationStatus = 'Pending' | 'Running' | 'Success' | 'Failed' | 'P
 /** RunCommand, after wire parsing. */
 export interface RunCommandInput {
   readonly regionId: string;
+  /** The calling account: instances of other accounts are unknown to it. Absent: any account. */
+  readonly ownerId?: string;
   readonly type: 'RunShellScript' | 'RunBatScript' | 'RunPowerShellScript';
   /** Script text (already decoded from Base64). */
   readonly content: string;
@@ -106,6 +110,8 @@ export interface InstanceResultView {
 /** An invocation, as described. */
 export interface InvocationView {
   readonly invokeId: string;
+  /** The account that ran it (absent when the emulator itself did). */
+  readonly ownerId?: string;
   readonly commandId: string;
   readonly regionId: string;
   readonly name: string;
@@ -215,9 +221,9 @@ export class CloudAssistant {
     this.flows.clear();
   }
 
-  /** Instances of a region (all when `regionId` is undefined). */
-  instances(regionId?: string): AssistantInstance[] {
-    return this.env.instances().filter((i) => regionId === undefined || i.regionId === regionId);
+  /** Instances of a region (all when `regionId` is undefined), of one account when `ownerId` is given. */
+  instances(regionId?: string, ownerId?: string): AssistantInstance[] {
+    return this.env.instances().filter((i) => (regionId === undefined || i.regionId === regionId) && (ownerId === undefined || i.ownerId === ownerId));
   }
 
   /**
@@ -226,7 +232,7 @@ export class CloudAssistant {
    */
   runCommand(input: RunCommandInput, opts: { dryRun?: boolean } = {}): { invokeId: string; commandId: string } {
     if (input.instanceIds.length > 100) throw new InstanceIdsExceedLimit();
-    const known = new Map(this.instances(input.regionId).map((i) => [i.instanceId, i]));
+    const known = new Map(this.instances(input.regionId, input.ownerId).map((i) => [i.instanceId, i]));
     const targets = input.instanceIds.map((id) => {
       const inst = known.get(id);
       if (!inst) throw new InvalidInstanceNotFound(id);
@@ -273,9 +279,12 @@ export class CloudAssistant {
     return { invokeId: invocation.invokeId, commandId: invocation.commandId };
   }
 
-  /** All invocations, newest first. */
-  list(): InvocationView[] {
-    return [...this.invocations.values()].reverse().map((inv) => this.view(inv));
+  /** All invocations (of one account when `ownerId` is given), newest first. */
+  list(ownerId?: string): InvocationView[] {
+    return [...this.invocations.values()]
+      .reverse()
+      .filter((inv) => ownerId === undefined || inv.input.ownerId === undefined || inv.input.ownerId === ownerId)
+      .map((inv) => this.view(inv));
   }
 
   /** One invocation. */
@@ -869,6 +878,7 @@ export class CloudAssistant {
     }));
     return {
       invokeId: inv.invokeId,
+      ...(inv.input.ownerId !== undefined ? { ownerId: inv.input.ownerId } : {}),
       commandId: inv.commandId,
       regionId: inv.input.regionId,
       name: inv.input.name ?? '',

@@ -195,6 +195,7 @@ export class RouteTables {
     const rows = [...this.core.routeTables.values()].filter(
       (t) =>
         t.regionId === f.regionId &&
+        this.core.seenBy(f, t.routeTableId) &&
         (!f.routerType || t.routerType === f.routerType) &&
         (!f.routerId || t.routerId === f.routerId) &&
         (!f.vpcId || t.vpcId === f.vpcId) &&

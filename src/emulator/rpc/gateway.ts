@@ -37,6 +37,8 @@ import { EmulatorApiError } from '../errors.ts';
 export interface Credential {
   readonly accessKeyId: string;
   readonly accessKeySecret: string;
+  /** UID of the account the pair acts for; absent = the model's default account. */
+  readonly accountId?: string;
 }
 
 /** The raw HTTP request as the server read it. */
@@ -89,6 +91,7 @@ const CALL_LOG_LIMIT = 500;
 export class RpcGateway {
   private readonly byVersion = new Map<string, ProductApi>();
   private readonly secrets = new Map<string, string>();
+  private readonly accounts = new Map<string, string>();
   private readonly nonces = new NonceCache();
   private readonly tokens = new ClientTokenCache();
   private readonly log: CallRecord[] = [];
@@ -109,7 +112,11 @@ export class RpcGateway {
   /** Replaces the accepted AccessKey pairs. */
   setCredentials(credentials: readonly Credential[]): void {
     this.secrets.clear();
-    for (const c of credentials) this.secrets.set(c.accessKeyId, c.accessKeySecret);
+    this.accounts.clear();
+    for (const c of credentials) {
+      this.secrets.set(c.accessKeyId, c.accessKeySecret);
+      if (c.accountId !== undefined) this.accounts.set(c.accessKeyId, c.accountId);
+    }
   }
 
   /** Forgets nonces, ClientTokens and the call log (used by `POST /_emulator/reset`). */
@@ -166,6 +173,7 @@ export class RpcGateway {
         params,
         requestId,
         accessKeyId: flat.AccessKeyId ?? '',
+        accountId: this.accounts.get(flat.AccessKeyId ?? '') ?? '',
         dryRun,
       };
       const result = await handler.run(ctx);
