@@ -281,7 +281,7 @@ export function createApp<D>(options: AppOptions<D>): App {
       if (route.spec.method === method || (method === 'HEAD' && route.spec.method === 'GET')) return { route, values: m.slice(1) };
       allowed.push(route.spec.method);
     }
-    return allowed.length > 0 ? { allowed } : null;
+    return allowed.length > 0 ? { allowed: [...new Set(allowed)].sort() } : null;
   }
 
   async function dispatch(req: Request, url: URL, path: string, requestId: string, entry: AccessLogEntry): Promise<Response> {
