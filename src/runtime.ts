@@ -162,13 +162,13 @@ export class TimerScheduler implements StepScheduler {
   }
 }
 
-/** Everything a function needs. */
-export interface Runtime {
+/** Everything a function needs. `D`: what effects get (the cloud clients, unless a test says otherwise). */
+export interface Runtime<D = ProcedureDeps> {
   readonly config: RuntimeConfig;
   readonly store: ExecutionStore;
   readonly engine: Engine;
-  readonly planners: PlannerRegistry<ProcedureDeps>;
-  readonly deps: DepsFactory<ProcedureDeps>;
+  readonly planners: PlannerRegistry<D>;
+  readonly deps: DepsFactory<D>;
   readonly eventRules: readonly EventRule[];
   /** The HTTP app (built on first use). */
   app(): App;
@@ -177,14 +177,18 @@ export interface Runtime {
 }
 
 /** How to build a runtime; everything not given comes from `env`. */
-export interface RuntimeOptions {
+export interface RuntimeOptions<D = ProcedureDeps> {
   env?: Env;
-  catalog?: readonly CatalogEntry[];
+  /** Default: `CATALOG` (src/catalog.ts). */
+  catalog?: readonly CatalogEntry<D>[];
   store?: ExecutionStore;
   scheduler?: StepScheduler;
   clock?: Clock;
-  /** Effect dependencies; default: cloud clients from the environment, built on first use. */
-  deps?: DepsFactory<ProcedureDeps>;
+  /**
+   * Effect dependencies; default: cloud clients from the environment, built on first use — which
+   * is what the procedures of `CATALOG` expect. A catalog with other dependencies must give them.
+   */
+  deps?: DepsFactory<D>;
   eventRules?: readonly EventRule[];
   /** Receives log lines (access log, scheduler errors); default JSON lines on stdout. */
   log?: (line: Record<string, unknown>) => void;
@@ -195,21 +199,21 @@ export interface RuntimeOptions {
  * @throws ValidationError for invalid configuration (naming the variable) or a catalog whose
  * procedures cannot run as durable steps.
  */
-export function createRuntime(opts: RuntimeOptions = {}): Runtime {
+export function createRuntime<D = ProcedureDeps>(opts: RuntimeOptions<D> = {}): Runtime<D> {
   const env = opts.env ?? process.env;
   const config = runtimeConfigFromEnv(env);
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? ((line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(line)}\n`));
-  const catalog = opts.catalog ?? CATALOG;
+  const catalog = (opts.catalog ?? CATALOG) as readonly CatalogEntry<D>[];
   const eventRules = opts.eventRules ?? eventRulesFromEnv(env);
 
   let cloud: CloudClients | undefined;
-  const deps: DepsFactory<ProcedureDeps> =
+  const deps: DepsFactory<D> =
     opts.deps ??
-    ((observer: CloudCallObserver) => {
+    (((observer: CloudCallObserver) => {
       cloud ??= createCloudClients(cloudConfigFromEnv(env));
       return cloud.withObserver(observer);
-    });
+    }) as unknown as DepsFactory<D>);
 
   const store = opts.store ?? openStore(config.store, env);
   let timers: TimerScheduler | undefined;
@@ -229,9 +233,9 @@ export function createRuntime(opts: RuntimeOptions = {}): Runtime {
     );
     scheduler = timers;
   }
-  const planners = new PlannerRegistry<ProcedureDeps>();
+  const planners = new PlannerRegistry<D>();
   for (const entry of catalog) if (entry.planner && !planners.has(entry.procedure.id)) planners.register(entry.procedure.id, entry.planner);
-  const built = createEngine<ProcedureDeps>({ store, procedures: catalog.map((e) => e.procedure), deps, scheduler, clock });
+  const built = createEngine<D>({ store, procedures: catalog.map((e) => e.procedure), deps, scheduler, clock });
   late.engine = built;
   if (timers && config.scheduler.kind === 'local' && !opts.scheduler) {
     const interval = config.scheduler.sweepIntervalMs;
@@ -275,15 +279,15 @@ export interface FcRuntimeContext {
   credentials?: { accessKeyId?: string; accessKeySecret?: string; securityToken?: string };
 }
 
-let installed: Runtime | undefined;
-let cached: { key: string; runtime: Promise<Runtime> } | undefined;
+let installed: Runtime<unknown> | undefined;
+let cached: { key: string; runtime: Promise<Runtime<unknown>> } | undefined;
 
 /**
  * Makes every function in this process use `runtime` (the local stack and tests host the functions
  * in-process with their own clock, store and procedures); `undefined` goes back to the environment.
  */
-export function installRuntime(runtime: Runtime | undefined): void {
-  installed = runtime;
+export function installRuntime<D>(runtime: Runtime<D> | undefined): void {
+  installed = runtime as Runtime<unknown> | undefined;
 }
 
 /**
@@ -291,7 +295,7 @@ export function installRuntime(runtime: Runtime | undefined): void {
  * environment with FC's context (account, region, the service role's current credentials) laid
  * over it. Rebuilt when the credentials rotate; a failed build is retried on the next call.
  */
-export function runtimeFor(context?: FcRuntimeContext, env: Env = process.env): Promise<Runtime> {
+export function runtimeFor(context?: FcRuntimeContext, env: Env = process.env): Promise<Runtime<unknown>> {
   if (installed) return Promise.resolve(installed);
   const creds = context?.credentials;
   const overlay: Env = {
@@ -310,7 +314,7 @@ export function runtimeFor(context?: FcRuntimeContext, env: Env = process.env): 
   if (cached?.key === key) return cached.runtime;
   // Credentials rotated (or first call): build anew. The previous runtime is left to finish its
   // in-flight requests rather than closed under them.
-  const runtime = Promise.resolve().then(() => createRuntime({ env: overlay }));
+  const runtime = Promise.resolve().then(() => createRuntime({ env: overlay }) as Runtime<unknown>);
   cached = { key, runtime };
   runtime.catch(() => {
     if (cached?.runtime === runtime) cached = undefined;
