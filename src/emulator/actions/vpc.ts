@@ -1,0 +1,489 @@
+/**
+ * VPC 2016-04-28 actions used by the Express Connect procedures (alibaba-api.md §4): route
+ * tables and entries, router interfaces and their health checks, VBRs, circuits, BGP, VPCs and
+ * vSwitches. Each handler checks the parameters the API marks required (`Missing<Name>`), maps
+ * the wire params onto `NetworkModel` calls, and serializes with Alibaba's names and nesting
+ * (`RouterTableList.RouterTableListType[]`, `RouteEntrys.RouteEntry[]`, ...).
+ */
+import { InvalidWeight, MissingParameter } from '../errors.ts';
+import type { NetworkModel } from '../model/network.ts';
+import { parseDestination } from '../model/common.ts';
+import type {
+  BgpGroupRecord,
+  BgpNetworkRecord,
+  BgpPeerView,
+  NextHopView,
+  Page,
+  PhysicalConnectionRecord,
+  RouteEntryView,
+  RouteTableRecord,
+  RouterInterfaceView,
+  VpcRecord,
+  VSwitchRecord,
+} from '../model/types.ts';
+import type { VbrView } from '../model/vbrs.ts';
+import type { RpcParams } from '../rpc/params.ts';
+import type { ProductApi } from '../rpc/types.ts';
+import { nest } from './common.ts';
+
+/** Page-number fields of a model page, as the wire carries them. */
+function pageFields<T>(p: Page<T>): { PageNumber: number; PageSize: number; TotalCount: number } {
+  return { PageNumber: p.pageNumber, PageSize: p.pageSize, TotalCount: p.totalCount };
+}
+
+/** `PageNumber` / `PageSize` from the wire (the model checks the bounds). */
+function paging(params: RpcParams): { pageNumber?: number; pageSize?: number } {
+  const pageNumber = params.int('PageNumber');
+  const pageSize = params.int('PageSize');
+  return { ...(pageNumber !== undefined ? { pageNumber } : {}), ...(pageSize !== undefined ? { pageSize } : {}) };
+}
+
+/** `Filter.N.Key` / `Filter.N.Value.M` → `{ Key: values }`. */
+function filterMap(params: RpcParams): Record<string, string[]> | undefined {
+  const list = params.filters();
+  if (list.length === 0) return undefined;
+  const out: Record<string, string[]> = {};
+  for (const f of list) out[f.key] = [...(out[f.key] ?? []), ...f.values];
+  return out;
+}
+
+function opt<K extends string, V>(key: K, v: V | undefined): { [P in K]?: V } {
+  return (v === undefined ? {} : { [key]: v }) as { [P in K]?: V };
+}
+
+/** The VPC dispatch table over one model. `model()` is read per call so a snapshot load swaps it. */
+export function vpcApi(model: () => NetworkModel): ProductApi {
+  const m = model;
+  return {
+    product: 'Vpc',
+    version: '2016-04-28',
+    host: 'vpc.aliyuncs.com',
+    actions: {
+      DescribeRouteTableList: ({ params }) => {
+        const page = m().routeTables.describeRouteTables({
+          regionId: params.requireString('RegionId'),
+          ...opt('routerType', params.enumValue('RouterType', ['VRouter', 'VBR'] as const)),
+          ...opt('routerId', params.string('RouterId')),
+          ...opt('vpcId', params.string('VpcId')),
+          ...opt('routeTableId', params.string('RouteTableId')),
+          ...opt('routeTableName', params.string('RouteTableName')),
+          ...paging(params),
+        });
+        const type = params.string('RouteTableType');
+        return {
+          // DescribeRouteTableList also carries Success/Code/Message (VPC SDK response struct).
+          Success: true,
+          Code: '200',
+          Message: 'successful',
+          ...pageFields(page),
+          ...nest('RouterTableList', 'RouterTableListType', page.items.filter((t) => !type || t.routeTableType === type).map((t) => routeTableJson(m(), t))),
+        };
+      },
+
+      DescribeRouteEntryList: ({ params }) => {
+        const page = m().routeTables.describeRouteEntries({
+          regionId: params.requireString('RegionId'),
+          routeTableId: params.requireString('RouteTableId'),
+          ...opt('destinationCidrBlock', params.string('DestinationCidrBlock')),
+          ...(params.list('DestCidrBlockList').length > 0 ? { destCidrBlockList: params.list('DestCidrBlockList') } : {}),
+          ...opt('routeEntryId', params.string('RouteEntryId')),
+          ...opt('routeEntryType', params.string('RouteEntryType')),
+          ...opt('nextHopId', params.string('NextHopId')),
+          ...opt('nextHopType', params.string('NextHopType')),
+          ...opt('maxResult', params.int('MaxResult')),
+          ...opt('nextToken', params.string('NextToken')),
+        });
+        const name = params.string('RouteEntryName');
+        const ipv6Only = params.string('IpVersion')?.toLowerCase() === 'ipv6';
+        const rows = page.items.filter((e) => !ipv6Only && (!name || e.routeEntryName === name));
+        return { NextToken: page.nextToken ?? '', ...nest('RouteEntrys', 'RouteEntry', rows.map(routeEntryJson)) };
+      },
+
+      CreateRouteEntry: (ctx) => {
+        const { params } = ctx;
+        const routeTableId = params.requireString('RouteTableId');
+        const destinationCidrBlock = params.requireString('DestinationCidrBlock');
+        const list = params.objects('NextHopList');
+        const result = m().routeTables.createRouteEntry({
+          ...opt('regionId', params.string('RegionId')),
+          routeTableId,
+          destinationCidrBlock,
+          ...opt('nextHopType', params.string('NextHopType')),
+          ...opt('nextHopId', params.string('NextHopId')),
+          ...(list.length > 0 ? { nextHopList: list.map((h, i) => nextHopItem(h, i, true)) } : {}),
+          ...opt('routeEntryName', params.string('RouteEntryName')),
+          ...opt('description', params.string('Description')),
+          ...opt('clientToken', params.string('ClientToken')),
+          dryRun: ctx.dryRun,
+        });
+        return { RouteEntryId: result.routeEntryId };
+      },
+
+      DeleteRouteEntry: (ctx) => {
+        const { params } = ctx;
+        const list = params.objects('NextHopList');
+        m().routeTables.deleteRouteEntry({
+          ...opt('regionId', params.string('RegionId')),
+          ...opt('routeEntryId', params.string('RouteEntryId')),
+          ...opt('routeTableId', params.string('RouteTableId')),
+          ...opt('destinationCidrBlock', params.string('DestinationCidrBlock')),
+          ...opt('nextHopId', params.string('NextHopId')),
+          ...(list.length > 0 ? { nextHopList: list.map((h, i) => nextHopItem(h, i, false)) } : {}),
+          dryRun: ctx.dryRun,
+        });
+        return {};
+      },
+
+      ModifyRouteEntry: (ctx) => {
+        const { params } = ctx;
+        const regionId = params.requireString('RegionId');
+        let routeEntryId = params.string('RouteEntryId');
+        const routeTableId = params.string('RouteTableId');
+        const cidr = params.string('DestinationCidrBlock');
+        // The entry may also be named by table + destination.
+        if (routeEntryId === undefined && routeTableId !== undefined && cidr !== undefined) {
+          routeEntryId = m().routeTables.entryAt(m().routeTables.requireTable(routeTableId, regionId).routeTableId, parseDestination(cidr))?.routeEntryId;
+        }
+        if (routeEntryId === undefined) throw new MissingParameter('RouteEntryId');
+        m().routeTables.modifyRouteEntry({
+          regionId,
+          routeEntryId,
+          ...opt('routeEntryName', params.string('RouteEntryName')),
+          ...opt('description', params.string('Description')),
+          ...opt('newNextHopId', params.string('NewNextHopId')),
+          ...opt('newNextHopType', params.string('NewNextHopType')),
+          dryRun: ctx.dryRun,
+        });
+        return {};
+      },
+
+      DescribeRouterInterfaces: ({ params }) => {
+        const page = m().routerInterfaces.describeRouterInterfaces({
+          regionId: params.requireString('RegionId'),
+          ...opt('filters', filterMap(params)),
+          ...paging(params),
+        });
+        return { ...pageFields(page), ...nest('RouterInterfaceSet', 'RouterInterfaceType', page.items.map(routerInterfaceJson)) };
+      },
+
+      ModifyRouterInterfaceAttribute: ({ params }) => {
+        m().routerInterfaces.modifyRouterInterfaceAttribute({
+          regionId: params.requireString('RegionId'),
+          routerInterfaceId: params.requireString('RouterInterfaceId'),
+          ...opt('name', params.string('Name')),
+          ...opt('description', params.string('Description')),
+          ...opt('healthCheckSourceIp', params.string('HealthCheckSourceIp')),
+          ...opt('healthCheckTargetIp', params.string('HealthCheckTargetIp')),
+          ...opt('hcRate', params.int('HcRate')),
+          ...opt('hcThreshold', params.int('HcThreshold')),
+          ...opt('deleteHealthCheckIp', params.bool('DeleteHealthCheckIp')),
+        });
+        return {};
+      },
+
+      AddBgpNetwork: ({ params }) => {
+        m().vbrs.addBgpNetwork({
+          regionId: params.requireString('RegionId'),
+          routerId: params.requireString('RouterId'),
+          dstCidrBlock: params.requireString('DstCidrBlock'),
+          ...opt('vpcId', params.string('VpcId')),
+          ...opt('clientToken', params.string('ClientToken')),
+        });
+        return {};
+      },
+
+      DeleteBgpNetwork: ({ params }) => {
+        m().vbrs.deleteBgpNetwork({
+          regionId: params.requireString('RegionId'),
+          routerId: params.requireString('RouterId'),
+          dstCidrBlock: params.requireString('DstCidrBlock'),
+          ...opt('clientToken', params.string('ClientToken')),
+        });
+        return {};
+      },
+
+      DescribeBgpNetworks: ({ params }) => {
+        const page = m().vbrs.describeBgpNetworks({
+          regionId: params.requireString('RegionId'),
+          ...opt('routerId', params.string('RouterId')),
+          ...paging(params),
+        });
+        return { ...pageFields(page), ...nest('BgpNetworks', 'BgpNetwork', page.items.map(bgpNetworkJson)) };
+      },
+
+      DescribeBgpPeers: ({ params }) => {
+        const page = m().vbrs.describeBgpPeers({
+          regionId: params.requireString('RegionId'),
+          ...opt('routerId', params.string('RouterId')),
+          ...opt('bgpGroupId', params.string('BgpGroupId')),
+          ...opt('bgpPeerId', params.string('BgpPeerId')),
+          ...paging(params),
+        });
+        return { ...pageFields(page), ...nest('BgpPeers', 'BgpPeer', page.items.map(bgpPeerJson)) };
+      },
+
+      DescribeBgpGroups: ({ params }) => {
+        const page = m().vbrs.describeBgpGroups({
+          regionId: params.requireString('RegionId'),
+          ...opt('routerId', params.string('RouterId')),
+          ...opt('bgpGroupId', params.string('BgpGroupId')),
+          ...paging(params),
+        });
+        return { ...pageFields(page), ...nest('BgpGroups', 'BgpGroup', page.items.map(bgpGroupJson)) };
+      },
+
+      DescribeVirtualBorderRouters: ({ params }) => {
+        const page = m().vbrs.describeVirtualBorderRouters({
+          regionId: params.requireString('RegionId'),
+          ...opt('filters', filterMap(params)),
+          ...paging(params),
+        });
+        return { ...pageFields(page), ...nest('VirtualBorderRouterSet', 'VirtualBorderRouterType', page.items.map((v) => vbrJson(m(), v))) };
+      },
+
+      DescribePhysicalConnections: ({ params }) => {
+        const page = m().vbrs.describePhysicalConnections({
+          regionId: params.requireString('RegionId'),
+          ...opt('filters', filterMap(params)),
+          ...paging(params),
+        });
+        return { ...pageFields(page), ...nest('PhysicalConnectionSet', 'PhysicalConnectionType', page.items.map(physicalConnectionJson)) };
+      },
+
+      DescribeVpcs: ({ params }) => {
+        const page = m().vpcs.describeVpcs({
+          regionId: params.requireString('RegionId'),
+          ...opt('vpcId', params.string('VpcId')),
+          ...paging(params),
+        });
+        const name = params.string('VpcName');
+        return { ...pageFields(page), ...nest('Vpcs', 'Vpc', page.items.filter((v) => !name || v.vpcName === name).map((v) => vpcJson(m(), v))) };
+      },
+
+      DescribeVSwitches: ({ params }) => {
+        // RegionId is optional in the API metadata, but every lookup here is per region.
+        const regionId = params.string('RegionId');
+        if (regionId === undefined) throw new MissingParameter('RegionId');
+        const page = m().vpcs.describeVSwitches({
+          regionId,
+          ...opt('vpcId', params.string('VpcId')),
+          ...opt('vSwitchId', params.string('VSwitchId')),
+          ...paging(params),
+        });
+        const zone = params.string('ZoneId');
+        const name = params.string('VSwitchName');
+        const rows = page.items.filter((s) => (!zone || s.zoneId === zone) && (!name || s.vSwitchName === name));
+        return { ...pageFields(page), ...nest('VSwitches', 'VSwitch', rows.map(vSwitchJson)) };
+      },
+    },
+  };
+}
+
+function nextHopItem(h: Record<string, string>, i: number, withWeight: boolean): { nextHopType?: string; nextHopId: string; weight?: number } {
+  const id = h.NextHopId;
+  if (id === undefined || id === '') throw new MissingParameter(`NextHopList.${i + 1}.NextHopId`);
+  const weightText = h.Weight;
+  let weight: number | undefined;
+  if (withWeight && weightText !== undefined && weightText !== '') {
+    if (!/^[0-9]+$/.test(weightText)) throw new InvalidWeight();
+    weight = Number(weightText);
+  }
+  return { nextHopId: id, ...opt('nextHopType', h.NextHopType), ...opt('weight', weight) };
+}
+
+function routeTableJson(model: NetworkModel, t: RouteTableRecord): Record<string, unknown> {
+  const vSwitchIds = [...model.core.vSwitches.values()].filter((s) => s.routeTableId === t.routeTableId).map((s) => s.vSwitchId);
+  return {
+    RouteTableId: t.routeTableId,
+    RouteTableName: t.routeTableName,
+    RouteTableType: t.routeTableType,
+    RouterId: t.routerId,
+    RouterType: t.routerType,
+    VpcId: t.vpcId ?? '',
+    Status: t.status,
+    Description: t.description,
+    CreationTime: t.creationTime,
+    OwnerId: Number(model.accountId),
+    ResourceGroupId: '',
+    AssociateType: t.routerType === 'VRouter' ? 'VSwitch' : '',
+    VSwitchIds: { VSwitchId: vSwitchIds },
+  };
+}
+
+function nextHopJson(h: NextHopView): Record<string, unknown> {
+  const ri = h.nextHopType === 'RouterInterface';
+  return {
+    NextHopId: h.nextHopId,
+    NextHopType: h.nextHopType,
+    NextHopRegionId: h.nextHopRegionId,
+    // Weight and Enabled describe router-interface hops only (alibaba-api.md §4).
+    ...(ri ? { Weight: h.weight ?? 100, Enabled: h.enabled === false ? 0 : 1 } : {}),
+    ...(h.nextHopRelatedInfo
+      ? { NextHopRelatedInfo: { InstanceId: h.nextHopRelatedInfo.instanceId, InstanceType: h.nextHopRelatedInfo.instanceType, RegionId: h.nextHopRelatedInfo.regionId } }
+      : {}),
+  };
+}
+
+function routeEntryJson(e: RouteEntryView): Record<string, unknown> {
+  return {
+    RouteEntryId: e.routeEntryId,
+    RouteTableId: e.routeTableId,
+    DestinationCidrBlock: e.destinationCidrBlock,
+    Type: e.type,
+    Status: e.status,
+    RouteEntryName: e.routeEntryName,
+    Description: e.description,
+    IpVersion: 'IPv4',
+    Origin: e.origin,
+    GmtModified: e.creationTime,
+    NextHops: { NextHop: e.nextHops.map(nextHopJson) },
+  };
+}
+
+function routerInterfaceJson(ri: RouterInterfaceView): Record<string, unknown> {
+  return {
+    RouterInterfaceId: ri.routerInterfaceId,
+    RouterId: ri.routerId,
+    RouterType: ri.routerType,
+    Role: ri.role,
+    Spec: ri.spec,
+    Name: ri.name,
+    Description: ri.description,
+    Status: ri.status,
+    BusinessStatus: ri.businessStatus,
+    OppositeInterfaceId: ri.oppositeInterfaceId,
+    OppositeRouterId: ri.oppositeRouterId,
+    OppositeRouterType: ri.oppositeRouterType,
+    OppositeRegionId: ri.oppositeRegionId,
+    OppositeInterfaceStatus: ri.oppositeInterfaceStatus,
+    OppositeInterfaceBusinessStatus: 'Normal',
+    VpcInstanceId: ri.vpcInstanceId ?? '',
+    AccessPointId: ri.accessPointId ?? '',
+    HealthCheckSourceIp: ri.healthCheckSourceIp ?? '',
+    HealthCheckTargetIp: ri.healthCheckTargetIp ?? '',
+    ...(ri.hcRate !== undefined ? { HcRate: ri.hcRate } : {}),
+    ...(ri.hcThreshold !== undefined ? { HcThreshold: ri.hcThreshold } : {}),
+    CreationTime: ri.creationTime,
+    ChargeType: 'AfterPay',
+    CrossBorder: false,
+    HasReservationData: 'false',
+  };
+}
+
+function bgpNetworkJson(n: BgpNetworkRecord): Record<string, unknown> {
+  return { DstCidrBlock: n.dstCidrBlock, RouterId: n.routerId, VpcId: n.vpcId ?? '', Status: n.status, IpVersion: 'IPv4' };
+}
+
+function bgpPeerJson(p: BgpPeerView): Record<string, unknown> {
+  return {
+    BgpPeerId: p.bgpPeerId,
+    BgpGroupId: p.bgpGroupId,
+    RouterId: p.routerId,
+    RegionId: p.regionId,
+    Name: p.name,
+    PeerIpAddress: p.peerIpAddress,
+    PeerAsn: String(p.peerAsn),
+    LocalAsn: String(p.localAsn),
+    BgpStatus: p.bgpStatus,
+    Status: p.status,
+    IpVersion: 'IPv4',
+    EnableBfd: false,
+    IsFake: false,
+  };
+}
+
+function bgpGroupJson(g: BgpGroupRecord): Record<string, unknown> {
+  return {
+    BgpGroupId: g.bgpGroupId,
+    RouterId: g.routerId,
+    RegionId: g.regionId,
+    Name: g.name,
+    Description: g.description,
+    PeerAsn: String(g.peerAsn),
+    LocalAsn: String(g.localAsn),
+    AuthKey: g.authKey ?? '',
+    Status: g.status,
+    IpVersion: 'IPv4',
+    IsFake: false,
+  };
+}
+
+function vbrJson(model: NetworkModel, v: VbrView): Record<string, unknown> {
+  const pc = model.core.physicalConnections.get(v.physicalConnectionId);
+  return {
+    VbrId: v.vbrId,
+    Name: v.name,
+    Description: v.description,
+    Status: v.status,
+    RouteTableId: v.routeTableId,
+    PhysicalConnectionId: v.physicalConnectionId,
+    PhysicalConnectionStatus: v.physicalConnectionStatus,
+    PhysicalConnectionBusinessStatus: v.physicalConnectionBusinessStatus,
+    PhysicalConnectionOwnerUid: v.physicalConnectionOwnerUid,
+    AccessPointId: v.accessPointId,
+    VlanId: v.vlanId,
+    LocalGatewayIp: v.localGatewayIp,
+    PeerGatewayIp: v.peerGatewayIp,
+    PeeringSubnetMask: v.peeringSubnetMask,
+    CreationTime: v.creationTime,
+    ActivationTime: v.creationTime,
+    Type: 'pconnVBR',
+    ...(pc ? { Bandwidth: pc.bandwidth } : {}),
+  };
+}
+
+function physicalConnectionJson(p: PhysicalConnectionRecord): Record<string, unknown> {
+  return {
+    PhysicalConnectionId: p.physicalConnectionId,
+    Name: p.name,
+    Description: p.description,
+    AccessPointId: p.accessPointId,
+    Type: p.type,
+    LineOperator: p.lineOperator,
+    PortType: p.portType,
+    Status: p.status,
+    BusinessStatus: p.businessStatus,
+    Bandwidth: p.bandwidth,
+    Spec: p.bandwidth >= 1000 ? `${p.bandwidth / 1000}G` : `${p.bandwidth}M`,
+    CreationTime: p.creationTime,
+    ChargeType: 'Prepaid',
+    HasReservationData: 'false',
+  };
+}
+
+function vpcJson(model: NetworkModel, v: VpcRecord): Record<string, unknown> {
+  const vSwitchIds = [...model.core.vSwitches.values()].filter((s) => s.vpcId === v.vpcId).map((s) => s.vSwitchId);
+  const tables = [...model.core.routeTables.values()].filter((t) => t.vpcId === v.vpcId).map((t) => t.routeTableId);
+  return {
+    VpcId: v.vpcId,
+    RegionId: v.regionId,
+    VpcName: v.vpcName,
+    Description: v.description,
+    CidrBlock: v.cidrBlock,
+    Status: v.status,
+    VRouterId: v.vRouterId,
+    CreationTime: v.creationTime,
+    IsDefault: false,
+    OwnerId: Number(model.accountId),
+    ResourceGroupId: '',
+    VSwitchIds: { VSwitchId: vSwitchIds },
+    RouterTableIds: { RouterTableIds: tables },
+    UserCidrs: { UserCidr: [] },
+    SecondaryCidrBlocks: { SecondaryCidrBlock: [] },
+  };
+}
+
+function vSwitchJson(s: VSwitchRecord): Record<string, unknown> {
+  return {
+    VSwitchId: s.vSwitchId,
+    VpcId: s.vpcId,
+    ZoneId: s.zoneId,
+    VSwitchName: s.vSwitchName,
+    Description: '',
+    CidrBlock: s.cidrBlock,
+    Status: s.status,
+    CreationTime: s.creationTime,
+    IsDefault: false,
+    RouteTable: { RouteTableId: s.routeTableId, RouteTableType: 'System' },
+  };
+}
