@@ -4,6 +4,7 @@
 import type { CloudClients } from '../src/cloud/index.ts';
 import type { ProcedureDefinition } from '../src/engine/types.ts';
 import { cloudServiceAccess } from './cloud-service-access/index.ts';
+import { physicalConnectionRedundancy } from './physical-connection-redundancy/index.ts';
 
 /** The registered procedures. */
-export const procedures: ProcedureDefinition<CloudClients>[] = [cloudServiceAccess];
+export const procedures: ProcedureDefinition<CloudClients>[] = [cloudServiceAccess, physicalConnectionRedundancy];

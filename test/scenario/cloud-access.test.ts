@@ -6,6 +6,7 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isCloudApiError, type RouteEntry } from '../../src/cloud/index.ts';
+import type { JsonObject } from '../../src/engine/types.ts';
 import { ValidationError } from '../../src/errors.ts';
 import { readTopologyFile } from '../../src/emulator/topology.ts';
 import { procedures } from '../../workflows/index.ts';
@@ -47,7 +48,7 @@ describe('cloud-service-access on the chapter 1 topology', () => {
       { cidr: '100.64.0.0/11', status: 'Available', hops: [`RouterInterface:${VBR_RI}`] },
       { cidr: '100.96.0.0/11', status: 'Available', hops: [`RouterInterface:${VBR_RI}`] },
     ]);
-    const out = view.output as { verification: { ok: boolean; flow: { reachable: boolean; throughVbr: boolean } }; customerRoutes: { snippets: Record<string, string> } };
+    const out = view.output as unknown as { verification: { ok: boolean; flow: { reachable: boolean; throughVbr: boolean } }; customerRoutes: { snippets: Record<string, string> } };
     assert.equal(out.verification.ok, true);
     assert.equal(out.verification.flow.reachable, true);
     assert.equal(out.verification.flow.throughVbr, true);
@@ -100,11 +101,12 @@ describe('cloud-service-access on the chapter 1 topology', () => {
   });
 
   test('bad parameters are refused with the field named', async () => {
-    for (const [label, bad, field] of [
+    const cases: Array<[string, JsonObject, string]> = [
       ['non-canonical CIDR', { ...params, destinationCidrBlocks: ['100.64.1.0/11'] }, 'destinationCidrBlocks[0]'],
       ['outside 100.64.0.0/10', { ...params, destinationCidrBlocks: ['10.0.0.0/8'] }, 'destinationCidrBlocks[0]'],
       ['unknown VBR', { ...params, vbrId: 'vbr-nothere' }, 'vbrId'],
-    ] as const) {
+    ];
+    for (const [label, bad, field] of cases) {
       const err = await world.engine.start('cloud-service-access', bad, { requestedBy: 'alice' }).then(() => undefined, (e: unknown) => e);
       assert.ok(err && typeof err === 'object' && 'field' in err, `${label}: ${String(err)}`);
       assert.equal((err as { field?: string }).field, field, label);
@@ -127,7 +129,7 @@ describe('cloud-service-access when the data center has no route back', () => {
     const view = await world.run(ex.id);
     // Assess
     assert.equal(view.status, 'rolled_back', JSON.stringify(view.output));
-    const out = view.output as { failure: { code: string }; compensationsApplied: number };
+    const out = view.output as unknown as { failure: { code: string }; compensationsApplied: number };
     assert.equal(out.failure.code, 'VerificationFailed');
     assert.equal(out.compensationsApplied, 2);
     assert.deepEqual(serviceRoutes(await world.cloud.vpc.describeRouteEntryList({ routeTableId: VBR_TABLE })), []);

@@ -216,7 +216,7 @@ export function createCloudAccessEffects(): Record<string, Effect<CloudClients>>
       return { ready: true, ...verdict(checks, flow) };
     },
     ...createCompensationEffects<SharedCompensation, CloudClients>({
-      apply: (cloud, c, token) => applySharedCompensation(cloud, c, token),
+      apply: (cloud, c, { clientToken }) => applySharedCompensation(cloud, c, clientToken),
       reached: (cloud, c) => sharedCompensationReached(cloud, c),
       describe: describeSharedCompensation,
     }),

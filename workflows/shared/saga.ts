@@ -186,7 +186,7 @@ export const finalStates = {
 
 /** How a procedure applies, checks and describes its compensation kinds. */
 export interface CompensationHandler<C, D> {
-  apply(deps: D, c: C, clientToken: string): Promise<JsonObject>;
+  apply(deps: D, c: C, opts: { clientToken: string; now: number }): Promise<JsonObject>;
   reached(deps: D, c: C): Promise<JsonObject & { ready: boolean }>;
   describe(c: C): string;
 }
@@ -206,7 +206,7 @@ export function createCompensationEffects<C, D>(handler: CompensationHandler<C, 
   return {
     applyCompensation: async (input, deps) => {
       const c = head(input);
-      const result = await handler.apply(deps, c, input.idempotencyKey);
+      const result = await handler.apply(deps, c, { clientToken: input.idempotencyKey, now: input.now });
       return { ...result, compensation: handler.describe(c) };
     },
     awaitCompensation: async (input, deps) => {
