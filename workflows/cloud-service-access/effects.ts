@@ -125,7 +125,8 @@ async function probeServiceAccess(cloud: CloudClients, plan: CloudAccessPlan, pa
   }
   const [result] = await cloud.prober.probe([{ name: 'data center → cloud service', source, destinationIp: targetIp }]);
   if (!result) throw new Error('the prober returned no result');
-  const throughVbr = result.hops === undefined ? null : result.hops.includes(plan.vbrId);
+  // Hops are labelled `<node>:<id>` (or plain ids); either way the VBR's id must be among them.
+  const throughVbr = result.hops === undefined ? null : result.hops.some((h) => h === plan.vbrId || h.endsWith(`:${plan.vbrId}`));
   return {
     pending: false,
     flow: {
