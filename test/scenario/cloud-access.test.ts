@@ -7,10 +7,11 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isCloudApiError, type RouteEntry } from '../../src/cloud/index.ts';
 import type { JsonObject } from '../../src/engine/types.ts';
+import type { JournalEntry } from '../../src/store/contract.ts';
 import { ValidationError } from '../../src/errors.ts';
 import { readTopologyFile } from '../../src/emulator/topology.ts';
 import { procedures } from '../../workflows/index.ts';
-import { startProcedureWorld, type ProcedureWorld } from '../support/procedure-world.ts';
+import { startWorld, type World } from '../../src/twin/world.ts';
 
 const REGION = 'cn-hangzhou';
 const VBR = 'vbr-bp1vbr000000000000001';
@@ -20,6 +21,18 @@ const VPC = 'vpc-bp1cloudsvc00000000001';
 const DEVICE = '10.100.0.10';
 const params = { regionId: REGION, vbrId: VBR, vpcId: VPC, verification: { source: DEVICE } };
 
+/** Every journal entry of an execution. */
+async function journal(world: World, executionId: string): Promise<JournalEntry[]> {
+  const out: JournalEntry[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await world.engine.journal(executionId, { limit: 500, cursor });
+    out.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor);
+  return out;
+}
+
 const serviceRoutes = (entries: RouteEntry[]) =>
   entries
     .filter((e) => e.destinationCidrBlock.startsWith('100.'))
@@ -27,9 +40,9 @@ const serviceRoutes = (entries: RouteEntry[]) =>
     .sort((a, b) => a.cidr.localeCompare(b.cidr));
 
 describe('cloud-service-access on the chapter 1 topology', () => {
-  let world: ProcedureWorld;
+  let world: World;
   before(async () => {
-    world = await startProcedureWorld({ regionId: REGION, procedures, topology: 'ch1-cloud-service-access' });
+    world = await startWorld({ regionId: REGION, procedures, topology: 'ch1-cloud-service-access' });
   });
   after(async () => world.close());
   beforeEach(() => world.emulator.reset());
@@ -61,9 +74,9 @@ describe('cloud-service-access on the chapter 1 topology', () => {
     const ex = await world.engine.start('cloud-service-access', params, { requestedBy: 'alice', approvalRequired: false });
     await world.run(ex.id);
     // Assess
-    const journal = await world.journal(ex.id);
-    const creates = journal.filter((j) => Array.isArray(j.data.calls) && (j.data.calls as Array<{ action: string }>).some((c) => c.action === 'CreateRouteEntry'));
-    const firstAvailable = journal.find((j) => j.kind === 'poll' && j.state === 'AwaitingServiceRouteAvailable' && j.data.outcome === 'ok');
+    const entries = await journal(world, ex.id);
+    const creates = entries.filter((j) => Array.isArray(j.data.calls) && (j.data.calls as Array<{ action: string }>).some((c) => c.action === 'CreateRouteEntry'));
+    const firstAvailable = entries.find((j) => j.kind === 'poll' && j.state === 'AwaitingServiceRouteAvailable' && j.data.outcome === 'ok');
     assert.equal(creates.length, 2);
     assert.ok(firstAvailable, 'a poll saw the first route Available');
     assert.ok(creates[0]!.seq < firstAvailable.seq && firstAvailable.seq < creates[1]!.seq, 'create, Available, create');
@@ -96,7 +109,7 @@ describe('cloud-service-access on the chapter 1 topology', () => {
     const view = await world.run(second.id);
     // Assess
     assert.equal(view.status, 'succeeded');
-    const writes = (await world.journal(second.id)).flatMap((j) => (Array.isArray(j.data.calls) ? (j.data.calls as Array<{ action: string }>) : [])).filter((c) => !c.action.startsWith('Describe'));
+    const writes = (await world.calls(second.id)).filter((c) => !c.action.startsWith('Describe'));
     assert.deepEqual(writes, []);
   });
 
@@ -115,11 +128,11 @@ describe('cloud-service-access on the chapter 1 topology', () => {
 });
 
 describe('cloud-service-access when the data center has no route back', () => {
-  let world: ProcedureWorld;
+  let world: World;
   before(async () => {
     const topology = readTopologyFile('ch1-cloud-service-access');
     topology.dataCenters![0]!.routes = topology.dataCenters![0]!.routes!.filter((r) => r.destinationCidrBlock !== '100.64.0.0/10');
-    world = await startProcedureWorld({ regionId: REGION, procedures, topology });
+    world = await startWorld({ regionId: REGION, procedures, topology });
   });
   after(async () => world.close());
 

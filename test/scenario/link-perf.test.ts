@@ -11,7 +11,7 @@ import type { JsonObject } from '../../src/engine/types.ts';
 import { readTopologyFile } from '../../src/emulator/topology.ts';
 import { simulateFlows, type FlowDirection, type PerfReport } from '../../src/perf/index.ts';
 import { procedures } from '../../workflows/index.ts';
-import { startProcedureWorld, type ProcedureWorld } from '../support/procedure-world.ts';
+import { startWorld, type World } from '../../src/twin/world.ts';
 
 const REGION = 'cn-hangzhou';
 const DEVICE = 'mi-bp1perfdevice000000001';
@@ -44,16 +44,16 @@ function model(n: number, payloadBytes: number, direction: FlowDirection, offere
   return simulateFlows({ bandwidthBps: 1e9 }, flows)[0]!.totals;
 }
 
-async function runPerf(world: ProcedureWorld, over: JsonObject) {
+async function runPerf(world: World, over: JsonObject) {
   const ex = await world.engine.start('link-performance-test', params(over), { requestedBy: 'alice', approvalRequired: false });
   const view = await world.run(ex.id);
   return { view, rounds: (view.output as unknown as { reports: RoundOut[] }).reports };
 }
 
 describe('link-performance-test on the chapter 2 topology', () => {
-  let world: ProcedureWorld;
+  let world: World;
   before(async () => {
-    world = await startProcedureWorld({ regionId: REGION, procedures, topology: 'ch2-link-performance' });
+    world = await startWorld({ regionId: REGION, procedures, topology: 'ch2-link-performance' });
   });
   after(async () => world.close());
   beforeEach(() => world.emulator.reset());
@@ -132,7 +132,7 @@ describe('link-performance-test on the chapter 2 topology', () => {
 });
 
 describe('link-performance-test with failing instances', () => {
-  let world: ProcedureWorld;
+  let world: World;
   const ISOLATED = 'i-bp1isolated0000000001';
   before(async () => {
     const topology = readTopologyFile('ch2-link-performance');
@@ -141,7 +141,7 @@ describe('link-performance-test with failing instances', () => {
     // An instance in a VPC with no way to the data center: its client waits for a connection until its Timeout.
     topology.vpcs!.push({ id: 'vpc-bp1isolated0000000001', regionId: REGION, cidrBlock: '10.9.0.0/16', vSwitches: [{ id: 'vsw-bp1isolated0000000001', zoneId: 'cn-hangzhou-h', cidrBlock: '10.9.0.0/24' }] });
     topology.ecsInstances!.push({ id: ISOLATED, vSwitchId: 'vsw-bp1isolated0000000001', privateIpAddress: '10.9.0.10' });
-    world = await startProcedureWorld({ regionId: REGION, procedures, topology });
+    world = await startWorld({ regionId: REGION, procedures, topology });
   });
   after(async () => world.close());
 

@@ -10,7 +10,7 @@ import type { CloudClients, RouteEntry } from '../../src/cloud/index.ts';
 import type { JsonObject } from '../../src/engine/types.ts';
 import { readTopologyFile } from '../../src/emulator/topology.ts';
 import { procedures } from '../../workflows/index.ts';
-import { startProcedureWorld, type ProcedureWorld } from '../support/procedure-world.ts';
+import { startWorld, type World } from '../../src/twin/world.ts';
 
 const REGION = 'cn-shanghai';
 const VPC = 'vpc-uf614ufdjl3n871accgzx';
@@ -63,14 +63,14 @@ async function healthChecks(cloud: CloudClients) {
 
 const WRITES = new Set(['CreateRouteEntry', 'DeleteRouteEntry', 'ModifyRouterInterfaceAttribute', 'AddBgpNetwork', 'DeleteBgpNetwork']);
 
-async function writesOf(world: ProcedureWorld, executionId: string): Promise<string[]> {
-  return (await world.journal(executionId)).flatMap((j) => (Array.isArray(j.data.calls) ? (j.data.calls as Array<{ action: string }>) : [])).map((c) => c.action).filter((a) => WRITES.has(a));
+async function writesOf(world: World, executionId: string): Promise<string[]> {
+  return (await world.calls(executionId)).map((c) => c.action).filter((a) => WRITES.has(a));
 }
 
 describe('physical-connection-redundancy on the chapter 6 topology', () => {
-  let world: ProcedureWorld;
+  let world: World;
   before(async () => {
-    world = await startProcedureWorld({ regionId: REGION, procedures, topology: 'ch6-redundancy' });
+    world = await startWorld({ regionId: REGION, procedures, topology: 'ch6-redundancy' });
   });
   after(async () => world.close());
   beforeEach(() => world.emulator.reset());
@@ -201,12 +201,12 @@ describe('physical-connection-redundancy on the chapter 6 topology', () => {
 });
 
 describe('physical-connection-redundancy when the data center lacks the health-check routes', () => {
-  let world: ProcedureWorld;
+  let world: World;
   before(async () => {
     const topology = readTopologyFile('ch6-redundancy');
     const dc = topology.dataCenters![0]!;
     dc.routes = dc.routes!.filter((r) => !r.destinationCidrBlock.endsWith('/32'));
-    world = await startProcedureWorld({ regionId: REGION, procedures, topology });
+    world = await startWorld({ regionId: REGION, procedures, topology });
   });
   after(async () => world.close());
 
