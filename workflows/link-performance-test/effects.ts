@@ -93,6 +93,14 @@ function commandProblem(r: InvocationResult, c: CommandPlan, role: 'server' | 'c
   }
 }
 
+/** A server that ended before its client could use it. */
+function serverEnded(ref: InvocationRef, r: InvocationResult, stream: StreamPlan): StreamProblem {
+  return { index: ref.index, instanceId: ref.instanceId, ...(commandProblem(r, stream.server, 'server') ?? { code: 'ServerEnded', message: `the server on ${ref.instanceId} ended before its client started` }) };
+}
+
+/** After this long a running server counts as listening even without its banner in the output. */
+export const SERVER_BANNER_GRACE_MS = 10_000;
+
 /** Whether a server's output shows it listening (netserver's start line, iperf3's banner). */
 const listening = (output: string): boolean => /Starting netserver|Server listening/.test(output);
 
@@ -129,22 +137,24 @@ export function createPerfEffects(): Record<string, Effect<CloudClients>> {
         if (r.ref) servers.push(r.ref);
         if (r.problem) problems.push(r.problem);
       }
-      return { servers: json(servers), problems: json(problems) };
+      return { servers: json(servers), problems: json(problems), at: input.now };
     },
 
     awaitServersListening: async (input, cloud) => {
       const ctx = ctxOf(input);
       const round = roundOf(input);
       const res = await results(cloudOf(input, cloud), ctx.servers);
+      // Whether a running command's output is refreshed before it ends is UNCONFIRMED for the
+      // real service: after a grace period a running server counts as listening without its banner.
+      const graceOver = input.now >= (ctx.serversStartedAt ?? input.now) + SERVER_BANNER_GRACE_MS;
       const problems: StreamProblem[] = [];
       let pending = 0;
       for (const ref of ctx.servers) {
         const r = res.get(ref.invokeId);
         const stream = round.streams[ref.index] as StreamPlan;
         if (r && FINAL_INSTANCE_INVOCATION_STATUSES.has(r.invocationStatus)) {
-          // A server that already ended did not stay to serve its client.
-          problems.push({ index: ref.index, instanceId: ref.instanceId, ...(commandProblem(r, stream.server, 'server') ?? { code: 'ServerEnded', message: `server on ${ref.instanceId} ended before its client started` }) });
-        } else if (!(r?.invocationStatus === 'Running' && listening(r.output))) {
+          problems.push(serverEnded(ref, r, stream));
+        } else if (!(r?.invocationStatus === 'Running' && (listening(r.output) || graceOver))) {
           pending++;
         }
       }
@@ -155,12 +165,24 @@ export function createPerfEffects(): Record<string, Effect<CloudClients>> {
       const cl = cloudOf(input, cloud);
       const ctx = ctxOf(input);
       const round = roundOf(input);
-      const skip = new Set(ctx.problems.map((p) => p.index));
-      const serving = new Set(ctx.servers.map((s) => s.index));
+      const known = new Set(ctx.problems.map((p) => p.index));
+      // Read the servers again: the wait may have ended at its deadline.
+      const serverResults = await results(cl, ctx.servers);
       const clients: InvocationRef[] = [];
       const problems: StreamProblem[] = [];
       for (const s of round.streams) {
-        if (skip.has(s.index) || !serving.has(s.index)) continue;
+        if (known.has(s.index)) continue;
+        const ref = ctx.servers.find((x) => x.index === s.index);
+        const sr = ref ? serverResults.get(ref.invokeId) : undefined;
+        if (!ref) continue;
+        if (sr && FINAL_INSTANCE_INVOCATION_STATUSES.has(sr.invocationStatus)) {
+          problems.push(serverEnded(ref, sr, s));
+          continue;
+        }
+        if (sr?.invocationStatus !== 'Running') {
+          problems.push({ index: s.index, instanceId: ref.instanceId, code: 'ServerNotListening', message: `the server on ${ref.instanceId} was still ${sr?.invocationStatus ?? 'unknown'} when the clients had to start` });
+          continue;
+        }
         const r = await run(cl, s.client, `xcflow-perf-client-${s.port}`, `${input.idempotencyKey}:c${s.index}`, s.index);
         if (r.ref) clients.push(r.ref);
         if (r.problem) problems.push(r.problem);
