@@ -26,7 +26,7 @@ import { and, assign, not, setup } from 'xstate';
 import type { Json, JsonObject, MachineInput, RunnerEvent } from '../../src/engine/types.ts';
 import type { SharedCompensation } from '../shared/compensation.ts';
 import { finalStates, initialSaga, outputOf, rollbackStates, sagaGuards, sagaUpdates, type SagaContext } from '../shared/saga.ts';
-import type { ConnectionPlan, RedundancyPlan } from './plan.ts';
+import type { ConnectionPlan, PlannedRoute, RedundancyPlan } from './plan.ts';
 
 /** The procedure's own undo steps beside the shared ones. */
 export type RedundancyCompensation =
@@ -96,15 +96,9 @@ function healthCheckCompensation(ctx: RedundancyContext): RedundancyCompensation
   };
 }
 
-function removeRouteCompensation(ctx: RedundancyContext, route: { routeTableId: string; destinationCidrBlock: string; nextHops: JsonObject[] | ConnectionPlan['vbrRoute']['nextHops']; existing: boolean } | undefined): RedundancyCompensation | null {
+function removeRouteCompensation(ctx: RedundancyContext, route: PlannedRoute | undefined): RedundancyCompensation | null {
   if (!ctx.plan || !route || route.existing) return null;
-  return {
-    kind: 'removeRoute',
-    regionId: ctx.plan.regionId,
-    routeTableId: route.routeTableId,
-    destinationCidrBlock: route.destinationCidrBlock,
-    nextHops: route.nextHops as ConnectionPlan['vbrRoute']['nextHops'],
-  };
+  return { kind: 'removeRoute', regionId: ctx.plan.regionId, routeTableId: route.routeTableId, destinationCidrBlock: route.destinationCidrBlock, nextHops: route.nextHops };
 }
 
 function bgpNetworkCompensation(ctx: RedundancyContext): RedundancyCompensation | null {
@@ -240,7 +234,7 @@ export const redundancyMachine = setup({
           roles: ['approver', 'admin'],
           quorum: 1,
           expiresInMs: REDUNDANCY_DELAYS.approvalExpiry,
-          reason: 'sets health checks and routes toward the data center, then takes one physical connection down to test the failover (see the plan in the context)',
+          reason: 'sets health checks and routes toward the data center; with a failover test, then takes one physical connection down for up to interval × threshold (see the plan in the context)',
           seed: '6',
           title: 'Approve the redundancy changes and the failover test',
         },
