@@ -4,7 +4,8 @@
  * FC 2.0 HTTP handler `(req, resp, context)`.
  */
 import { createFcHttpHandler } from '../src/api/serve.ts';
-import { runtimeFor, type FcRuntimeContext } from '../src/runtime.ts';
+import type { InvocationContext } from '../src/engine/runtime.ts';
+import { apiRuntimeFor } from '../src/runtime.ts';
 
 /** The FC 2.0 HTTP handler. */
-export const handler = createFcHttpHandler(async (context: FcRuntimeContext & { requestId?: string }) => (await runtimeFor(context)).app());
+export const handler = createFcHttpHandler(async (context: InvocationContext) => apiRuntimeFor(context).app());

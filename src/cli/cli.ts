@@ -669,11 +669,11 @@ const PASSTHROUGH: Record<string, { summary: string; run: (args: string[], io: C
 
 async function directTokens(ctx: Ctx): Promise<{ tokens: TokenService; close(): Promise<void> }> {
   // Loaded on demand: the store backends (and their SDKs) are needed only here.
-  const { openStore, runtimeConfigFromEnv } = await import('../runtime.ts');
+  const { openConfiguredStore } = await import('../runtime.ts');
   const { TokenService: Service } = await import('../api/tokens.ts');
-  let store: Awaited<ReturnType<typeof openStore>>;
+  let store: ReturnType<typeof openConfiguredStore>;
   try {
-    store = openStore(runtimeConfigFromEnv(ctx.io.env).store, ctx.io.env);
+    store = openConfiguredStore(ctx.io.env);
   } catch (err) {
     throw new UsageError(`--direct: cannot open the store: ${(err as Error).message}`);
   }

@@ -112,6 +112,7 @@ export interface ExecutionSummary {
   procedureId: string;
   procedureVersion: number;
   status: ExecutionStatus;
+  seq: number;
   state: string;
   requestedBy: string;
   waitReason: string | null;
@@ -367,6 +368,7 @@ export function createEngine<D>(options: EngineOptions<D>): Engine {
           procedureId: rec.procedureId,
           procedureVersion: rec.procedureVersion,
           status: rec.status,
+          seq: rec.seq,
           state: rec.step?.state ?? stateOf(rec),
           requestedBy: rec.requestedBy,
           waitReason: rec.waitReason,

@@ -133,3 +133,36 @@ export class InProcessScheduler implements StepScheduler {
     this.queue.splice(lo, 0, item);
   }
 }
+
+/**
+ * A scheduler for a single local process without the FC stand-in: delivers each message to the
+ * attached handler after its delay with a real timer. Messages are lost if the process exits;
+ * the sweep re-dispatches them from the store (`nextRunAt`).
+ */
+export class TimerScheduler implements StepScheduler {
+  private deliver: ((msg: StepMessage) => Promise<unknown>) | undefined;
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(private readonly onError: (err: unknown, msg: StepMessage) => void = () => undefined) {}
+
+  /** Sets where messages go (usually `engine.advance`). */
+  attach(deliver: (msg: StepMessage) => Promise<unknown>): void {
+    this.deliver = deliver;
+  }
+
+  async schedule(msg: StepMessage, opts: { delayMs: number }): Promise<void> {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      const deliver = this.deliver;
+      if (!deliver) return;
+      deliver({ ...msg }).catch((err: unknown) => this.onError(err, msg));
+    }, Math.max(0, opts.delayMs));
+    this.timers.add(timer);
+  }
+
+  /** Cancels every pending delivery. */
+  close(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+}

@@ -11,6 +11,9 @@
 export function fixed(n: number, prec: number): string {
   if (!Number.isFinite(n)) return n > 0 ? 'inf' : n < 0 ? '-inf' : 'nan';
   const s = n.toFixed(prec);
+  // Only a value whose scaled fraction is at .5 can be an exact tie; skip the costly check otherwise.
+  const scaled = Math.abs(n) * 10 ** prec;
+  if (Math.abs(scaled - Math.floor(scaled) - 0.5) > 1e-6 * Math.max(1, scaled * 1e-9)) return s;
   // Detect an exact tie: the digits after `prec` are exactly "5" followed by zeros.
   const digits = Math.min(100, prec + 40);
   const exact = Math.abs(n).toFixed(digits);

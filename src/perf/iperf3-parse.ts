@@ -22,8 +22,37 @@ function fail(message: string, code = 'InvalidIperf3Output'): never {
 export function parseIperf3(text: string): Iperf3Result {
   const trimmed = text.replace(/^\uFEFF/, '').trim();
   if (trimmed === '') fail('iperf3 output is empty');
+  if (trimmed.startsWith('{"event":') || trimmed.startsWith('{"event" :')) return parseIperf3Json(fromJsonStream(trimmed));
   if (trimmed.startsWith('{')) return parseIperf3Json(trimmed);
+  // -J output after warning lines (e.g. "iperf3: warning - …" on stderr merged into the output).
+  const open = trimmed.search(/^\{\s*$/m);
+  if (open > 0 && !ROW_ANYWHERE.test(trimmed.slice(0, open))) return parseIperf3Json(trimmed.slice(open, trimmed.lastIndexOf('}') + 1));
   return parseIperf3Text(text);
+}
+
+const ROW_ANYWHERE = /^\[\s*(\d+|SUM)\]\s+\d/m;
+
+/**
+ * `--json-stream` (iperf3 ≥ 3.17) prints one JSON object per line: `{"event":"start","data":…}`,
+ * `{"event":"interval",…}`, `{"event":"end",…}`. Reassembles them into the `-J` document.
+ */
+function fromJsonStream(text: string): string {
+  const doc: Record<string, unknown> = { intervals: [] as unknown[] };
+  for (const [i, line] of text.split(/\r?\n/).entries()) {
+    if (line.trim() === '') continue;
+    let ev: unknown;
+    try {
+      ev = JSON.parse(line);
+    } catch (err) {
+      fail(`iperf3 --json-stream line ${i + 1} could not be parsed: ${(err as Error).message}`);
+    }
+    if (!isObj(ev)) continue;
+    if (ev.event === 'start') doc.start = ev.data;
+    else if (ev.event === 'interval') (doc.intervals as unknown[]).push(ev.data);
+    else if (ev.event === 'end') doc.end = ev.data;
+    else if (ev.event === 'error') doc.error = ev.data;
+  }
+  return JSON.stringify(doc);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -144,6 +173,7 @@ function parseIperf3Json(text: string): Iperf3Result {
     if (isObj(iv.sum)) totalIntervals.push(rowOf(iv.sum, undefined, `intervals[${i}].sum`));
   });
 
+  let estimated = false;
   endStreams.forEach((s, i) => {
     if (isObj(s.udp)) {
       const u = summaryOf(s.udp, `end.streams[${i}].udp`);
@@ -151,7 +181,11 @@ function parseIperf3Json(text: string): Iperf3Result {
       const r = stream(id);
       r.sender = { startSeconds: u.startSeconds, endSeconds: u.endSeconds, seconds: u.seconds, bytes: u.bytes, bitsPerSecond: u.bitsPerSecond };
       if (u.packets !== undefined) r.sender.packets = u.packets;
-      const receivedBytes = receivedFromLoss(u);
+      // The udp object holds the sender's bytes (0 when this end never learnt them). When this
+      // end received, its interval rows give the received bytes exactly; otherwise estimate.
+      const receiverRows = r.intervals.length > 0 && r.intervals.every((row) => !row.sender);
+      const receivedBytes = receiverRows ? r.intervals.reduce((a, row) => a + row.bytes, 0) : receivedFromLoss(u);
+      if (!receiverRows) estimated = true;
       r.receiver = { ...u, bytes: receivedBytes, bitsPerSecond: u.seconds > 0 ? (receivedBytes * 8) / u.seconds : 0 };
     } else {
       const id = (isObj(s.sender) ? num(s.sender, 'socket') : undefined) ?? (isObj(s.receiver) ? num(s.receiver, 'socket') : undefined) ?? i;
@@ -160,7 +194,7 @@ function parseIperf3Json(text: string): Iperf3Result {
       if (isObj(s.receiver)) r.receiver = summaryOf(s.receiver, `end.streams[${i}].receiver`);
     }
   });
-  if (protocol === 'udp' && endStreams.some((s) => isObj(s.udp))) {
+  if (estimated) {
     notes.push('per-stream UDP receiver bytes are estimated from the loss: iperf3 JSON keeps only the sender bytes per stream');
   }
 

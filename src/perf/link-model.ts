@@ -57,45 +57,26 @@ export const DEFAULT_TCP_MSS = 1448;
 
 const EPS = 1e-12;
 
-/** Resolved link parameters. */
-interface Link {
-  bandwidthBps: number;
-  maxPps: number;
-  fraction: number;
-  hashDirections: FlowDirection[];
-  rttMs: number;
-  overhead: number;
-  up: boolean;
-}
-
-/** Fills the defaults of a link and checks it. @throws ValidationError on non-positive figures. */
+/** Fills the defaults of a link and checks it. @throws ValidationError on impossible figures. */
 export function resolveLink(link: LinkSpec): Required<LinkSpec> {
-  const r: Link = {
+  const r: Required<LinkSpec> = {
     bandwidthBps: link.bandwidthBps,
     maxPps: link.maxPps ?? link.bandwidthBps / MIN_FRAME_WIRE_BITS,
-    fraction: link.singleStreamFraction ?? SINGLE_HASH_STREAM_FRACTION,
-    hashDirections: link.hashLimitDirections ?? ['vpc-to-idc', 'idc-to-vpc'],
+    singleStreamFraction: link.singleStreamFraction ?? SINGLE_HASH_STREAM_FRACTION,
+    hashLimitDirections: link.hashLimitDirections ?? ['vpc-to-idc', 'idc-to-vpc'],
     rttMs: link.rttMs ?? DEFAULT_RTT_MS,
-    overhead: link.overheadBytesPerPacket ?? 0,
+    overheadBytesPerPacket: link.overheadBytesPerPacket ?? 0,
     up: link.up ?? true,
   };
   positive(r.bandwidthBps, 'link.bandwidthBps');
   positive(r.maxPps, 'link.maxPps');
-  if (!(r.fraction > 0 && r.fraction <= 1)) {
+  if (!(r.singleStreamFraction > 0 && r.singleStreamFraction <= 1)) {
     throw new ValidationError('link.singleStreamFraction must be in (0, 1]', { code: 'InvalidLink', field: 'link.singleStreamFraction' });
   }
-  if (!(r.rttMs >= 0) || !(r.overhead >= 0)) {
+  if (!(r.rttMs >= 0) || !(r.overheadBytesPerPacket >= 0)) {
     throw new ValidationError('link.rttMs and link.overheadBytesPerPacket must be ≥ 0', { code: 'InvalidLink', field: 'link' });
   }
-  return {
-    bandwidthBps: r.bandwidthBps,
-    maxPps: r.maxPps,
-    singleStreamFraction: r.fraction,
-    hashLimitDirections: r.hashDirections,
-    rttMs: r.rttMs,
-    overheadBytesPerPacket: r.overhead,
-    up: r.up,
-  };
+  return r;
 }
 
 /** Highest bits/s one hash stream gets on this link (1/12 of the bandwidth by default). */
@@ -235,6 +216,7 @@ export function simulateFlows(link: LinkSpec, flows: FlowSpec[], opts: SimulateO
     for (let t = s.start + interval; t < s.end - EPS; t += interval) points.add(roundTime(t));
   }
   const times = [...points].sort((a, b) => a - b);
+  const allocations = new Map<string, Map<FlowState, Allocation>>();
 
   for (let k = 0; k + 1 < times.length; k++) {
     const t0 = times[k]!;
@@ -242,7 +224,13 @@ export function simulateFlows(link: LinkSpec, flows: FlowSpec[], opts: SimulateO
     const dt = t1 - t0;
     if (dt <= EPS) continue;
     const active = states.filter((s) => s.start <= t0 + EPS && s.end >= t1 - EPS);
-    const alloc = allocate(active, L);
+    // The allocation depends only on which flows are active; reuse it while that set holds.
+    const key = active.map((s) => s.spec.id).join('\u0000');
+    let alloc = allocations.get(key);
+    if (!alloc) {
+      alloc = allocate(active, L);
+      allocations.set(key, alloc);
+    }
     for (const s of active) {
       const a = alloc.get(s)!;
       s.activeTime += dt;
@@ -268,7 +256,7 @@ export function simulateFlows(link: LinkSpec, flows: FlowSpec[], opts: SimulateO
     }
   }
 
-  return states.map((s) => outcomeOf(s, L));
+  return states.map((s) => outcomeOf(s));
 }
 
 /** Rounds a time to microseconds so that sums of interval lengths land on exact boundaries. */
@@ -376,7 +364,7 @@ function round6(n: number): number {
   return Math.round(n * 1e6) / 1e6;
 }
 
-function outcomeOf(s: FlowState, _L: Required<LinkSpec>): FlowOutcome {
+function outcomeOf(s: FlowState): FlowOutcome {
   const sum = (f: (i: FlowInterval) => number): number => s.intervals.reduce((a, i) => a + f(i), 0);
   const sentBytes = sum((i) => i.sentBytes);
   const receivedBytes = sum((i) => i.receivedBytes);

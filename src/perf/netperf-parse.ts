@@ -242,6 +242,8 @@ function parseColumns(raw: string[], test: string | undefined): NetperfResult {
     fields[headerLines.length > 0 ? keyOfTitle(title, i, notes) : `COLUMN_${i + 1}`] = value;
   });
   if (headerLines.length === 0) notes.push('columns without titles (-P 0): named COLUMN_1, COLUMN_2, … in selector order');
-  if (Object.keys(fields).length === 0) fail('netperf output could not be read as a table, CSV, columns or KEY=value');
+  if (!Object.values(fields).some((x) => NUMBER.test(x))) {
+    fail(`netperf output could not be read as a table, CSV, columns or KEY=value: ${lines.filter((l) => l.trim() !== '').slice(0, 2).join(' / ').trim()}`);
+  }
   return omniResult('omni-columns', fields, test, notes);
 }

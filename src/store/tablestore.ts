@@ -19,11 +19,18 @@
  *   not at all; afterwards they are copied to `journal` and the columns dropped. A reader reads the
  *   pending columns first and `journal` second, so a copy racing the read never hides an entry.
  * - The `due` row for a record's `nextRunAt` is written *before* the CAS that sets it, so a
- *   committed `nextRunAt` always has its row; rows left behind by later commits or lost CASes are
- *   recognised by `listDue` against the record and deleted conditionally on their `seq`.
+ *   committed `nextRunAt` always has its row. A commit deletes the row it superseded when this
+ *   process read or wrote the replaced version (the usual runner path: load, then commit); rows
+ *   left behind otherwise, or by lost CASes, are recognised by `listDue` against the record and
+ *   deleted conditionally on their `seq`.
  * - `listDue` is a GetRange per shard over `(shard, nextRunAt ≤ now)`, never a scan of executions.
+ *   Every process sharing the tables must use the same `dueShards`.
+ *
+ * Requests per runner commit (load + commit with journal): GetRow, PutRow (due, skipped when
+ * `nextRunAt` is unchanged), UpdateRow (CAS), BatchWriteRow (journal copy + superseded due row),
+ * UpdateRow (drop copied columns).
  */
-import { CloudTransientError, ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { CloudTransientError, ConflictError, NotFoundError, ValidationError, XcflowError } from '../errors.ts';
 import type {
   ApprovalDecision,
   DueExecution,
@@ -45,7 +52,6 @@ import {
   TableStore,
   attributes,
   callOts,
-  describeOtsError,
   intValue,
   isConditionFailure,
   long,
@@ -114,6 +120,7 @@ const MAX_BATCH_WRITE = 200;
 const MAX_BATCH_GET = 100;
 const MAX_COLUMNS_PER_WRITE = 1024;
 const GET_RANGE_MAX = 5000;
+const VERSION_CACHE = 10_000;
 // A due row whose execution does not exist is only removed once older than any create in flight
 // (request timeout × SDK retries, with margin).
 const CREATE_GRACE_MS = 5 * 60 * 1000;
@@ -170,6 +177,14 @@ function compareDue(a: { nextRunAt: number; id: string }, b: { nextRunAt: number
   return a.nextRunAt - b.nextRunAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
+/** A row of a BatchWriteRow request. */
+interface BatchRow {
+  type: 'PUT' | 'DELETE';
+  condition: ReturnType<typeof condition>;
+  primaryKey: PrimaryKeyInput;
+  attributeColumns?: ColumnInput[];
+}
+
 interface DueCandidate {
   id: string;
   nextRunAt: number;
@@ -186,6 +201,8 @@ export class TablestoreStore implements ExecutionStore {
   private readonly shards: number;
   private readonly retry: RetryPolicy;
   private ready: Promise<void> | null = null;
+  /** `nextRunAt` by execution at the last `seq` this process read or wrote (bounded). */
+  private readonly versions = new Map<string, { seq: number; nextRunAt: number | null }>();
 
   constructor(private readonly opts: TablestoreStoreOptions) {
     this.client = new TableStore.Client({
@@ -241,7 +258,7 @@ export class TablestoreStore implements ExecutionStore {
             );
           } catch (err) {
             // Another process created it between our ListTable and CreateTable.
-            if (describeOtsError((err as { cause?: unknown }).cause ?? err).code !== 'OTSObjectAlreadyExist') throw err;
+            if (!(err instanceof XcflowError && err.code === 'OTSObjectAlreadyExist')) throw err;
           }
         }),
     );
@@ -295,41 +312,74 @@ export class TablestoreStore implements ExecutionStore {
     );
   }
 
-  /**
-   * Copies committed `pj_` entries into `journal`, then drops the columns. Idempotent, and never
-   * throws: the entries are already committed in the execution row, where readers find them and
-   * the next `readJournal` finishes the copy, so a failed copy must not fail a committed write.
-   */
-  private async settleJournal(executionId: string, entries: readonly JournalEntry[]): Promise<void> {
-    try {
-      await this.copyJournal(executionId, entries);
-    } catch {
-      // Left for the next reader (see above).
+  private dueKey(id: string, nextRunAt: number): PrimaryKeyInput {
+    return [{ shard: long(shardOf(id, this.shards)) }, { nextRunAt: long(nextRunAt) }, { executionId: id }];
+  }
+
+  /** Remembers which `nextRunAt` a record had at a `seq` (exact: every write bumps `seq`). */
+  private remember(id: string, seq: number, nextRunAt: number | null): void {
+    this.versions.delete(id);
+    this.versions.set(id, { seq, nextRunAt });
+    if (this.versions.size > VERSION_CACHE) {
+      const oldest = this.versions.keys().next().value;
+      if (oldest !== undefined) this.versions.delete(oldest);
     }
   }
 
-  private async copyJournal(executionId: string, entries: readonly JournalEntry[]): Promise<void> {
-    if (entries.length === 0) return;
+  /** `nextRunAt` of the record at `seq`, when this process has seen that version. */
+  private knownNextRunAt(id: string, seq: number): number | null | undefined {
+    const v = this.versions.get(id);
+    return v && v.seq === seq ? v.nextRunAt : undefined;
+  }
+
+  /**
+   * After a commit: copies its `pj_` entries into `journal` and drops the columns, and deletes the
+   * due row the commit superseded (when known). Idempotent, and never throws: the entries are
+   * committed in the execution row already, where readers find them and the next `readJournal`
+   * finishes the copy; a due row left behind is removed by `listDue`. So a failure here must not
+   * fail the committed write.
+   */
+  private async afterCommit(executionId: string, entries: readonly JournalEntry[], superseded?: { nextRunAt: number; upToSeq: number }): Promise<void> {
+    try {
+      const extra: BatchRow[] = superseded
+        ? [
+            {
+              type: 'DELETE',
+              // Any due row at the old time written for this seq or earlier is stale now.
+              condition: condition(Exist.EXPECT_EXIST, new TableStore.SingleColumnCondition('seq', long(superseded.upToSeq), Cmp.LESS_EQUAL, false)),
+              primaryKey: this.dueKey(executionId, superseded.nextRunAt),
+            },
+          ]
+        : [];
+      await this.copyJournal(executionId, entries, extra);
+    } catch {
+      // Left for the next reader and the next due lookup (see above).
+    }
+  }
+
+  private async copyJournal(executionId: string, entries: readonly JournalEntry[], dueRows: BatchRow[] = []): Promise<void> {
+    let extra = dueRows;
     let batch: JournalEntry[] = [];
     let bytes = 0;
     const flush = async (): Promise<void> => {
-      if (batch.length === 0) return;
-      const rows = batch;
-      batch = [];
-      bytes = 0;
-      await this.writeJournalRows(
-        'journal copy',
-        rows.map((e) => ({
-          type: 'PUT' as const,
+      if (batch.length === 0 && extra.length === 0) return;
+      const rows = batch.map(
+        (e): BatchRow => ({
+          type: 'PUT',
           condition: ignore(),
           primaryKey: [{ executionId: e.executionId }, { seq: long(e.seq) }],
           attributeColumns: [{ data: JSON.stringify(e) }],
-        })),
+        }),
       );
+      const due = extra;
+      batch = [];
+      bytes = 0;
+      extra = [];
+      await this.writeRows(rows, due);
     };
     for (const e of entries) {
       const size = byteLength(JSON.stringify(e)) + 64;
-      if (batch.length >= MAX_BATCH_WRITE || bytes + size > MAX_WRITE_BYTES) await flush();
+      if (batch.length + extra.length >= MAX_BATCH_WRITE || bytes + size > MAX_WRITE_BYTES) await flush();
       batch.push(e);
       bytes += size;
     }
@@ -351,19 +401,26 @@ export class TablestoreStore implements ExecutionStore {
     }
   }
 
-  /** BatchWriteRow on the journal table, retrying rows that failed (all are idempotent PUTs). */
-  private async writeJournalRows(
-    what: string,
-    rows: { type: 'PUT' | 'DELETE'; condition: ReturnType<typeof ignore>; primaryKey: PrimaryKeyInput; attributeColumns?: ColumnInput[] }[],
-  ): Promise<void> {
-    let pending = rows;
-    for (let attempt = 1; pending.length > 0; attempt += 1) {
-      const result = await this.call('BatchWriteRow', 'write', () => this.client.batchWriteRow({ tables: [{ tableName: this.names.journal, rows: pending }] }));
-      const failed = pending.filter((_, i) => !result.tables[i]?.isOk);
+  /**
+   * One BatchWriteRow with journal rows (retried until written: idempotent PUTs) and due-table
+   * rows (tried once: a failed conditional delete means the row is not ours to delete).
+   */
+  private async writeRows(journalRows: BatchRow[], dueRows: BatchRow[]): Promise<void> {
+    let pending = journalRows;
+    let due = dueRows;
+    for (let attempt = 1; pending.length > 0 || due.length > 0; attempt += 1) {
+      const tables = [
+        ...(pending.length > 0 ? [{ tableName: this.names.journal, rows: pending }] : []),
+        ...(due.length > 0 ? [{ tableName: this.names.due, rows: due }] : []),
+      ];
+      const result = await this.call('BatchWriteRow', 'write', () => this.client.batchWriteRow({ tables }));
+      const journalResults = result.tables.filter((r) => r.tableName === this.names.journal);
+      const failed = pending.filter((_, i) => !journalResults[i]?.isOk);
+      due = [];
       if (failed.length === 0) return;
       if (attempt >= this.retry.attempts) {
-        const first = result.tables.find((r) => !r.isOk);
-        throw transient(`Tablestore ${what}: ${failed.length} rows failed (${first?.errorCode}: ${first?.errorMessage})`, first?.errorCode ?? 'BatchWriteRowFailed');
+        const first = journalResults.find((r) => !r.isOk);
+        throw transient(`Tablestore journal copy: ${failed.length} rows failed (${first?.errorCode}: ${first?.errorMessage})`, first?.errorCode ?? 'BatchWriteRowFailed');
       }
       pending = failed;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(this.retry.maxMs, this.retry.baseMs * 2 ** (attempt - 1))));
@@ -389,7 +446,8 @@ export class TablestoreStore implements ExecutionStore {
       if (isConditionFailure(err)) throw new ConflictError(`execution ${record.id} already exists`, { code: 'ExecutionExists', cause: err });
       throw err;
     }
-    await this.settleJournal(record.id, journal);
+    this.remember(record.id, record.seq, record.nextRunAt);
+    if (journal.length > 0) await this.afterCommit(record.id, journal);
   }
 
   async getExecution(id: string): Promise<ExecutionRecord | null> {
@@ -398,7 +456,9 @@ export class TablestoreStore implements ExecutionStore {
       this.client.getRow({ tableName: this.names.executions, primaryKey: [{ id }], columnsToGet: RECORD_COLUMNS, maxVersions: 1 }),
     );
     if (!rowExists(row)) return null;
-    return this.toRecord(row);
+    const record = this.toRecord(row);
+    this.remember(record.id, record.seq, record.nextRunAt);
+    return record;
   }
 
   private toRecord(row: Row): ExecutionRecord {
@@ -422,17 +482,22 @@ export class TablestoreStore implements ExecutionStore {
     this.checkWriteSize(record.id, put.length + 1, columns.bytes + pending.bytes);
     const ops: UpdateOp[] = [{ PUT: put }];
     if (record.nextRunAt === null) ops.push({ DELETE_ALL: ['nextRunAt'] });
-    await this.putDueRow(record);
+    // When this process knows the version being replaced, an unchanged nextRunAt keeps its due
+    // row (no write), and a changed one has its old row deleted along with the journal copy.
+    const previous = this.knownNextRunAt(record.id, expectedSeq);
+    if (previous === undefined || previous !== record.nextRunAt) await this.putDueRow(record);
     try {
       await this.call('UpdateRow', 'write', () =>
         this.client.updateRow({ tableName: this.names.executions, condition: casOn(expectedSeq), primaryKey: [{ id: record.id }], updateOfAttributeColumns: ops }),
       );
     } catch (err) {
-      // The due row written above stays; `listDue` recognises and removes it (its seq is ≤ the record's).
+      // A due row written above stays; `listDue` recognises and removes it (its seq is ≤ the record's).
       if (isConditionFailure(err)) return false;
       throw err;
     }
-    await this.settleJournal(record.id, journal);
+    this.remember(record.id, record.seq, record.nextRunAt);
+    const superseded = previous !== undefined && previous !== null && previous !== record.nextRunAt ? { nextRunAt: previous, upToSeq: expectedSeq } : undefined;
+    if (journal.length > 0 || superseded) await this.afterCommit(record.id, journal, superseded);
     return true;
   }
 
@@ -475,7 +540,7 @@ export class TablestoreStore implements ExecutionStore {
       if (!name.startsWith(PENDING_PREFIX)) continue;
       pending.push(parseJson<JournalEntry>(stringValue(value), name));
     }
-    if (pending.length > 0) await this.settleJournal(executionId, pending);
+    if (pending.length > 0) await this.afterCommit(executionId, pending);
     const stored: JournalEntry[] = [];
     let start: PrimaryKeyInput = [{ executionId }, { seq: long(from + 1) }];
     while (stored.length < limit + 1) {
@@ -592,7 +657,7 @@ export class TablestoreStore implements ExecutionStore {
         type: 'DELETE' as const,
         // Only if no newer write re-claimed this (shard, time, id) slot meanwhile.
         condition: condition(Exist.EXPECT_EXIST, new TableStore.SingleColumnCondition('seq', long(c.writtenFor), Cmp.EQUAL, false)),
-        primaryKey: [{ shard: long(shardOf(c.id, this.shards)) }, { nextRunAt: long(c.nextRunAt) }, { executionId: c.id }],
+        primaryKey: this.dueKey(c.id, c.nextRunAt),
       }));
       // Failed deletes (condition, throttling) leave a stale row that the next sweep looks at again.
       await this.call('BatchWriteRow', 'write', () => this.client.batchWriteRow({ tables: [{ tableName: this.names.due, rows }] }));
@@ -603,7 +668,9 @@ export class TablestoreStore implements ExecutionStore {
     await this.ensureTables();
     const limit = Math.min(Math.max(1, Math.floor(page.limit)), GET_RANGE_MAX - 1);
     const parts: ColumnCondition[] = [];
-    if (filter.status && filter.status.length > 0) {
+    // A filter holds at most 10 column conditions; longer status lists are matched here instead.
+    const statusOnServer = !!filter.status && filter.status.length > 0 && filter.status.length <= 8;
+    if (filter.status && statusOnServer) {
       const statuses = filter.status.map((s) => new TableStore.SingleColumnCondition('status', s, Cmp.EQUAL, false));
       if (statuses.length === 1) parts.push(statuses[0] as ColumnCondition);
       else {
@@ -641,6 +708,7 @@ export class TablestoreStore implements ExecutionStore {
       for (const r of res.rows) {
         const record = this.toRecord(r);
         if (page.cursor && record.id >= page.cursor) continue;
+        if (filter.status && filter.status.length > 0 && !statusOnServer && !filter.status.includes(record.status)) continue;
         found.push(record);
       }
       if (found.length > limit || !res.nextStartPrimaryKey) break;
@@ -701,24 +769,35 @@ export class TablestoreStore implements ExecutionStore {
 
   async tryLock(lock: LockRecord, now: number): Promise<{ acquired: boolean; holder: LockRecord }> {
     await this.ensureTables();
-    // Free (no row: both columns missing and passIfMissing), held by the same owner, or lapsed.
-    const free = new TableStore.CompositeCondition(Logic.OR);
-    free.addSubCondition(new TableStore.SingleColumnCondition('owner', lock.owner, Cmp.EQUAL, true));
-    free.addSubCondition(new TableStore.SingleColumnCondition('until', long(now), Cmp.LESS_EQUAL, true));
-    try {
-      await this.call('PutRow', 'write', () =>
-        this.client.putRow({
-          tableName: this.names.locks,
-          condition: condition(Exist.IGNORE, free),
-          primaryKey: [{ resource: lock.resource }],
-          attributeColumns: [{ owner: lock.owner }, { until: long(lock.until) }],
-        }),
-      );
-      return { acquired: true, holder: { resource: lock.resource, owner: lock.owner, until: lock.until } };
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
+    const key = [{ resource: lock.resource }];
+    const columns = [{ owner: lock.owner }, { until: long(lock.until) }];
+    // Free, or held by the same owner, or lapsed. Two conditional puts rather than one IGNORE put
+    // with passIfMissing, whose result on an absent row the docs do not state (UNCONFIRMED).
+    const renewable = new TableStore.CompositeCondition(Logic.OR);
+    renewable.addSubCondition(new TableStore.SingleColumnCondition('owner', lock.owner, Cmp.EQUAL, false));
+    renewable.addSubCondition(new TableStore.SingleColumnCondition('until', long(now), Cmp.LESS_EQUAL, false));
+    for (let round = 0; round < 3; round += 1) {
+      for (const cond of [condition(Exist.EXPECT_NOT_EXIST), condition(Exist.EXPECT_EXIST, renewable)]) {
+        if (await this.conditionalPut(this.names.locks, key, columns, cond)) {
+          return { acquired: true, holder: { resource: lock.resource, owner: lock.owner, until: lock.until } };
+        }
+      }
+      const holder = await this.getLock(lock.resource);
+      // Released between our two puts: try again.
+      if (holder) return { acquired: false, holder };
     }
     return { acquired: false, holder: (await this.getLock(lock.resource)) ?? lock };
+  }
+
+  /** A PutRow under a condition: true when written, false when the condition failed. */
+  private async conditionalPut(tableName: string, primaryKey: PrimaryKeyInput, attributeColumns: ColumnInput[], cond: ReturnType<typeof condition>): Promise<boolean> {
+    try {
+      await this.call('PutRow', 'write', () => this.client.putRow({ tableName, condition: cond, primaryKey, attributeColumns }));
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
   }
 
   async releaseLock(resource: string, owner: string): Promise<boolean> {
@@ -791,23 +870,14 @@ export class TablestoreStore implements ExecutionStore {
 
   async claimIdempotencyKey(record: IdempotencyRecord, now: number): Promise<{ created: boolean; record: IdempotencyRecord }> {
     await this.ensureTables();
-    try {
-      await this.call('PutRow', 'write', () =>
-        this.client.putRow({
-          tableName: this.names.idempotency,
-          // Absent (missing column passes) or expired.
-          condition: condition(Exist.IGNORE, new TableStore.SingleColumnCondition('expiresAt', long(now), Cmp.LESS_EQUAL, true)),
-          primaryKey: [{ key: record.key }],
-          attributeColumns: [{ expiresAt: long(record.expiresAt) }, { data: checkValue('idempotency record', JSON.stringify(record)) }],
-        }),
-      );
-      return { created: true, record };
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
+    const key = [{ key: record.key }];
+    const columns = [{ expiresAt: long(record.expiresAt) }, { data: checkValue('idempotency record', JSON.stringify(record)) }];
+    // Absent, or present and expired (two puts: see tryLock).
+    const expired = condition(Exist.EXPECT_EXIST, new TableStore.SingleColumnCondition('expiresAt', long(now), Cmp.LESS_EQUAL, false));
+    for (const cond of [condition(Exist.EXPECT_NOT_EXIST), expired]) {
+      if (await this.conditionalPut(this.names.idempotency, key, columns, cond)) return { created: true, record };
     }
-    const { row } = await this.call('GetRow', 'read', () =>
-      this.client.getRow({ tableName: this.names.idempotency, primaryKey: [{ key: record.key }], maxVersions: 1 }),
-    );
+    const { row } = await this.call('GetRow', 'read', () => this.client.getRow({ tableName: this.names.idempotency, primaryKey: key, maxVersions: 1 }));
     const data = stringValue(attributes(row).get('data'));
     return { created: false, record: data ? (JSON.parse(data) as IdempotencyRecord) : record };
   }

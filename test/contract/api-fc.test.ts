@@ -10,7 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { TokenService } from '../../src/api/tokens.ts';
 import type { JsonObject } from '../../src/engine/types.ts';
 import { ManualClock, startLocalFc, type LocalFc } from '../../src/local/fc/index.ts';
-import { createRuntime, installRuntime, runtimeConfigFromEnv, runtimeFor, type Runtime } from '../../src/runtime.ts';
+import { PlannerRegistry } from '../../src/api/planners.ts';
+import { createRuntime, runtimeConfigFromEnv, setInstanceRuntime, type Runtime } from '../../src/engine/runtime.ts';
+import { apiRuntimeFor, createApiRuntime, installApiRuntime, openConfiguredStore } from '../../src/runtime.ts';
 import { SqliteStore } from '../../src/store/sqlite.ts';
 import { createTestProcedure, MemoryLedger, testDeps, testParams, type TestDeps } from '../support/test-machines.ts';
 
@@ -19,7 +21,7 @@ const fn = (name: string): string => join(repoRoot, 'functions', `${name}.ts`);
 
 interface Stack {
   fc: LocalFc;
-  runtime: Runtime<TestDeps>;
+  runtime: Runtime;
   clock: ManualClock;
   ledger: MemoryLedger;
   close(): Promise<void>;
@@ -42,31 +44,27 @@ async function startStack(): Promise<Stack> {
     ],
   });
   const ledger = new MemoryLedger();
-  // The runtime as the functions build it from their environment (FC scheduler through fc2),
-  // with the test procedure and an in-memory store.
-  const runtime = createRuntime<TestDeps>({
-    env: {
-      FC_ACCOUNT_ID: '1234567890123456',
-      FC_REGION: 'cn-hangzhou',
-      ALIBABA_CLOUD_ACCESS_KEY_ID: 'ak',
-      ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'sk',
-      XCFLOW_FC_ENDPOINT: fc.endpoint,
-      XCFLOW_ACCESS_LOG: '0',
-    },
-    catalog: [{ procedure: createTestProcedure() }],
+  // The engine runtime as the functions build it from s.yaml's environment (FC scheduler through
+  // fc2 to the stand-in), with the test procedure and an in-memory store; the API around it.
+  const env = { XCFLOW_FC_SERVICE: 'xcflow', XCFLOW_RUNNER_FUNCTION: 'runner', XCFLOW_FC_ENDPOINT: fc.endpoint };
+  const runtime = createRuntime<TestDeps>(runtimeConfigFromEnv(env), env, {
+    procedures: [createTestProcedure()],
     store: new SqliteStore(':memory:'),
     clock,
     deps: testDeps(ledger),
-    log: () => undefined,
   });
-  installRuntime(runtime);
+  setInstanceRuntime(runtime);
+  installApiRuntime(
+    createApiRuntime<TestDeps>(runtime, { env: {}, planners: new PlannerRegistry<TestDeps>(), planDeps: testDeps(ledger), eventRules: [], clock, log: () => undefined }),
+  );
   return {
     fc,
     runtime,
     clock,
     ledger,
     async close() {
-      installRuntime(undefined);
+      installApiRuntime(undefined);
+      setInstanceRuntime(undefined);
       await fc.close();
       await runtime.close();
     },
@@ -154,29 +152,6 @@ describe('functions through the FC stand-in', () => {
 });
 
 describe('runtime configuration', () => {
-  const bad = [
-    { case: 'an unknown store', env: { XCFLOW_STORE: 'redis' }, field: 'XCFLOW_STORE' },
-    { case: 'an unknown scheduler', env: { XCFLOW_SCHEDULER: 'cron' }, field: 'XCFLOW_SCHEDULER' },
-    { case: 'the FC scheduler without a region', env: { XCFLOW_SCHEDULER: 'fc', FC_ACCOUNT_ID: '1' }, field: 'FC_REGION' },
-    { case: 'a tiny sweep interval', env: { XCFLOW_SWEEP_INTERVAL_MS: '5' }, field: 'XCFLOW_SWEEP_INTERVAL_MS' },
-  ];
-  for (const c of bad) {
-    it(`refuses ${c.case}, naming ${c.field}`, () => {
-      assert.throws(() => runtimeConfigFromEnv(c.env), (err: Error & { field?: string }) => err.field === c.field);
-    });
-  }
-
-  it('defaults to SQLite and in-process steps off FC, and to the FC scheduler on FC', () => {
-    // Act
-    const local = runtimeConfigFromEnv({});
-    const onFc = runtimeConfigFromEnv({ FC_ACCOUNT_ID: '1', FC_REGION: 'cn-hangzhou', ALIBABA_CLOUD_ACCESS_KEY_ID: 'a', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'b', XCFLOW_STORE: 'tablestore' });
-    // Assess
-    assert.deepEqual(local.store, { kind: 'sqlite', path: '.xcflow/xcflow.db' });
-    assert.equal(local.scheduler.kind, 'local');
-    assert.equal(onFc.scheduler.kind, 'fc');
-    assert.deepEqual(onFc.store, { kind: 'tablestore' });
-  });
-
   it('answers 503 ServerMisconfigured from functions/api when the environment is incomplete', async () => {
     // Prepare: no installed runtime; Tablestore selected without its settings
     const saved = { ...process.env };
@@ -198,11 +173,22 @@ describe('runtime configuration', () => {
       assert.equal(res.status, 503);
       assert.equal(body.error.code, 'ServerMisconfigured');
       assert.match(String(body.error.message), /TABLESTORE_ENDPOINT/);
-      await assert.rejects(runtimeFor({}), /TABLESTORE_ENDPOINT/);
+      assert.throws(() => apiRuntimeFor({}), /TABLESTORE_ENDPOINT/);
     } finally {
       console.error = originalError;
       process.env = saved;
       await fc.close();
     }
+  });
+
+  it('opens the store the functions use for token --direct, taking s.yaml’s Tablestore variable names', () => {
+    // Act + Assess: SQLite by default; Tablestore settings named as in s.yaml reach the backend
+    const store = openConfiguredStore({ XCFLOW_SQLITE_PATH: ':memory:' });
+    assert.equal(store.constructor.name, 'SqliteStore');
+    void store.close();
+    assert.throws(
+      () => openConfiguredStore({ XCFLOW_STORE: 'tablestore', XCFLOW_TABLESTORE_ENDPOINT: 'http://127.0.0.1:9' }),
+      (err: Error & { field?: string }) => err.field === 'TABLESTORE_INSTANCE',
+    );
   });
 });

@@ -12,10 +12,34 @@ import { eventRulesFromEnv, handleCloudEvents, parseEventRules, renderParams, ty
 import { CloudTransientError } from '../../src/errors.ts';
 import type { JsonObject } from '../../src/engine/types.ts';
 import { ManualClock, startLocalFc } from '../../src/local/fc/index.ts';
-import { createRuntime, installRuntime } from '../../src/runtime.ts';
-import { SqliteStore } from '../../src/store/sqlite.ts';
+import { PlannerRegistry } from '../../src/api/planners.ts';
+import { createRuntime, runtimeConfigFromEnv, setInstanceRuntime, type Runtime } from '../../src/engine/runtime.ts';
 import { InProcessScheduler } from '../../src/engine/scheduler.ts';
+import { createApiRuntime, installApiRuntime } from '../../src/runtime.ts';
+import { SqliteStore } from '../../src/store/sqlite.ts';
 import { createHarness, createTestProcedure, MemoryLedger, testDeps, type TestDeps } from '../support/test-machines.ts';
+
+/** The engine runtime of the functions (as `instanceRuntime` would build it) with the test procedure, and the API runtime around it. */
+function installRuntimes(procedureId: string, clock: ManualClock, rules: EventRule[]): Runtime {
+  const ledger = new MemoryLedger();
+  const engineRuntime = createRuntime<TestDeps>(runtimeConfigFromEnv({}), {}, {
+    procedures: [createTestProcedure({ id: procedureId })],
+    store: new SqliteStore(':memory:'),
+    scheduler: new InProcessScheduler({ clock }),
+    clock,
+    deps: testDeps(ledger),
+  });
+  setInstanceRuntime(engineRuntime);
+  installApiRuntime(
+    createApiRuntime<TestDeps>(engineRuntime, { env: {}, planners: new PlannerRegistry<TestDeps>(), planDeps: testDeps(ledger), eventRules: rules, clock, log: () => undefined }),
+  );
+  return engineRuntime;
+}
+
+function uninstallRuntimes(): void {
+  installApiRuntime(undefined);
+  setInstanceRuntime(undefined);
+}
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -160,18 +184,7 @@ describe('functions/events through the FC stand-in', () => {
   it('starts one execution for an event EventBridge delivers twice', async () => {
     // Prepare: the function hosted with its s.yaml-like trigger, every async delivery duplicated
     const clock = new ManualClock();
-    const store = new SqliteStore(':memory:');
-    const runtime = createRuntime<TestDeps>({
-      env: { XCFLOW_SCHEDULER: 'local' },
-      catalog: [{ procedure: createTestProcedure() }],
-      store,
-      scheduler: new InProcessScheduler({ clock }),
-      clock,
-      deps: testDeps(new MemoryLedger()),
-      eventRules: [rule],
-      log: () => undefined,
-    });
-    installRuntime(runtime);
+    const runtime = installRuntimes('test-ledger', clock, [rule]);
     const fc = await startLocalFc({
       clock,
       log: () => undefined,
@@ -197,7 +210,7 @@ describe('functions/events through the FC stand-in', () => {
       assert.ok(runs.every((r) => r.ok));
       assert.equal((await runtime.engine.list({}, { limit: 10 })).items.length, 1);
     } finally {
-      installRuntime(undefined);
+      uninstallRuntimes();
       await fc.close();
       await runtime.close();
     }
@@ -223,18 +236,7 @@ describe('the audit timer', () => {
   it('starts one audit per timer firing, also when the firing is delivered twice (functions/audit through the stand-in)', async () => {
     // Prepare: a procedure registered as health-audit, and the timer of s.yaml on a virtual clock
     const clock = new ManualClock();
-    const store = new SqliteStore(':memory:');
-    const runtime = createRuntime<TestDeps>({
-      env: { XCFLOW_SCHEDULER: 'local' },
-      catalog: [{ procedure: createTestProcedure({ id: 'health-audit' }) }],
-      store,
-      scheduler: new InProcessScheduler({ clock }),
-      clock,
-      deps: testDeps(new MemoryLedger()),
-      eventRules: [],
-      log: () => undefined,
-    });
-    installRuntime(runtime);
+    const runtime = installRuntimes('health-audit', clock, []);
     const params = { items: ['scan'], settleMs: 0, failVerify: false, routeTable: 'vtb-1' };
     const fc = await startLocalFc({
       clock,
@@ -263,7 +265,7 @@ describe('the audit timer', () => {
       assert.equal(listed.items[0]?.requestedBy, 'timer:audit');
       assert.deepEqual((await runtime.engine.get(listed.items[0]?.id as string)).params, params);
     } finally {
-      installRuntime(undefined);
+      uninstallRuntimes();
       await fc.close();
       await runtime.close();
     }

@@ -310,6 +310,20 @@ describe('Tablestore stand-in through the SDK', () => {
       });
     }
 
+    test('a condition may compare a primary-key column', async () => {
+      await put('pk-cond', cond(Exist.IGNORE));
+      await put('pk-cond', cond(Exist.EXPECT_EXIST, single('id', 'pk-cond', Cmp.EQUAL, false)));
+      const f = await failure(put('pk-cond', cond(Exist.EXPECT_EXIST, single('id', 'other', Cmp.EQUAL, false))));
+      assert.equal(f.code, 'OTSConditionCheckFail');
+    });
+
+    test('more than ten column conditions are refused with OTSParameterInvalid', async () => {
+      const many = new TableStore.CompositeCondition(Logic.AND);
+      for (let i = 0; i < 11; i += 1) many.addSubCondition(single('seq', 5, Cmp.EQUAL));
+      const f = await failure(put('many-cond', cond(Exist.IGNORE, many)));
+      assert.equal(f.code, 'OTSParameterInvalid');
+    });
+
     test('a NOT with two sub-conditions is refused with OTSParameterInvalid', async () => {
       const not = new TableStore.CompositeCondition(Logic.NOT);
       not.addSubCondition(single('seq', 5, Cmp.EQUAL));
@@ -359,9 +373,17 @@ describe('Tablestore stand-in through the SDK', () => {
       assert.deepEqual((await c.getRow({ tableName: 'kv', primaryKey: [{ id: 'del' }], maxVersions: 1 })).row, {});
     });
 
-    test('a primary key that does not match the schema is refused with OTSParameterInvalid', async () => {
-      const f = await failure(c.getRow({ tableName: 'ranged', primaryKey: [{ part: 'a' }], maxVersions: 1 }));
-      assert.equal(f.code, 'OTSParameterInvalid');
+    test('a primary key that does not match the schema is refused with OTSInvalidPK, also per row in a batch', async () => {
+      // Act
+      const size = await failure(c.getRow({ tableName: 'ranged', primaryKey: [{ part: 'a' }], maxVersions: 1 }));
+      const name = await failure(c.getRow({ tableName: 'kv', primaryKey: [{ key: 'a' }], maxVersions: 1 }));
+      const batch = await c.batchWriteRow({
+        tables: [{ tableName: 'kv', rows: [{ type: 'UPDATE', condition: new TableStore.Condition(Exist.IGNORE), primaryKey: [{ key: 'a' }], attributeColumns: [{ PUT: [{ v: 1 }] }] }] }],
+      });
+      // Assess
+      assert.deepEqual([size.status, size.code, size.message], [400, 'OTSInvalidPK', 'Validate PK size fail. Input: 1, Meta: 2.']);
+      assert.deepEqual([name.code, name.message], ['OTSInvalidPK', 'Validate PK name fail. Input: key, Meta: id.']);
+      assert.deepEqual(batch.tables.map((r) => [r.isOk, r.errorCode]), [[false, 'OTSInvalidPK']]);
     });
 
     test('an auto-increment key gets increasing values, returned with ReturnType Primarykey', async () => {
@@ -446,7 +468,7 @@ describe('Tablestore stand-in through the SDK', () => {
 
     test('a range whose start is not before its end (FORWARD) is refused with OTSParameterInvalid', async () => {
       const f = await failure(pages('FORWARD', ['p', Long.fromNumber(5)], ['p', Long.fromNumber(5)], 10));
-      assert.equal(f.code, 'OTSParameterInvalid');
+      assert.deepEqual([f.code, f.message], ['OTSParameterInvalid', 'Begin key must less than end key in FORWARD']);
     });
 
     test('one call returns at most 5000 rows, then a next start key', async () => {
@@ -519,6 +541,15 @@ describe('Tablestore stand-in through the SDK', () => {
           [true, null],
         ],
       );
+    });
+
+    test('a BatchWriteRow table without rows, and a batch put without attributes, are refused with the service messages', async () => {
+      const emptyTable = await failure(c.batchWriteRow({ tables: [{ tableName: 'kv', rows: [] }] }));
+      const noColumns = await failure(
+        c.batchWriteRow({ tables: [{ tableName: 'kv', rows: [{ type: 'PUT', condition: new TableStore.Condition(Exist.IGNORE), primaryKey: [{ id: 'bare' }], attributeColumns: [] }] }] }),
+      );
+      assert.deepEqual([emptyTable.code, emptyTable.message], ['OTSParameterInvalid', "No operation is specified for table: 'kv'."]);
+      assert.deepEqual([noColumns.code, noColumns.message], ['OTSParameterInvalid', 'Attribute column is missing.']);
     });
 
     test('BatchWriteRow with more than 200 rows is refused with OTSParameterInvalid', async () => {

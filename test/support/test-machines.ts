@@ -70,8 +70,10 @@ export interface TestFaults {
   /** Probability that a call fails with a transient error (before or after its write). */
   transientRate?: number;
   random?: () => number;
-  /** Effect names that fail permanently. */
+  /** States whose effect fails permanently. */
   permanent?: string[];
+  /** States whose effect always fails transiently (exhausts the retry budget). */
+  alwaysTransient?: string[];
 }
 
 /** What the test effects depend on. */
@@ -108,15 +110,26 @@ interface TestContext {
   approvers: string[];
 }
 
-function maybeFail(deps: TestDeps, input: EffectInput, phase: string): void {
+/** Where an injected failure hits one effect call: before its write, after it (response lost), or not at all. */
+type FaultPoint = 'none' | 'before' | 'after';
+
+/** Decides once per effect call whether and where it fails (so `transientRate` is per call). */
+function planFault(deps: TestDeps, input: EffectInput): FaultPoint {
   const { faults } = deps;
   if (faults.permanent?.includes(input.step)) {
-    throw new CloudPermanentError(`${input.step} failed for good`, { code: 'InvalidParameter', requestId: `req-${input.idempotencyKey}-${phase}` });
+    throw new CloudPermanentError(`${input.step} failed for good`, { code: 'InvalidParameter', requestId: `req-${input.idempotencyKey}` });
   }
-  if (faults.transientRate && (faults.random ?? Math.random)() < faults.transientRate) {
-    deps.cloud.onCloudCall({ product: 'Test', action: 'Write', errorCode: 'Throttling.User', requestId: `req-${input.idempotencyKey}-${input.attempt}-${phase}`, durationMs: 0 });
-    throw new CloudTransientError(`throttled ${phase}`, { code: 'Throttling.User' });
-  }
+  if (faults.alwaysTransient?.includes(input.step)) return 'before';
+  const random = faults.random ?? Math.random;
+  if (!faults.transientRate || random() >= faults.transientRate) return 'none';
+  return random() < 0.5 ? 'before' : 'after';
+}
+
+function failAt(deps: TestDeps, input: EffectInput, fault: FaultPoint, phase: FaultPoint): void {
+  if (fault !== phase) return;
+  const requestId = `req-${input.idempotencyKey}-${input.attempt}-${phase}`;
+  deps.cloud.onCloudCall({ product: 'Test', action: 'Write', errorCode: 'Throttling.User', requestId, durationMs: 0 });
+  throw new CloudTransientError(`throttled (${phase} the write)`, { code: 'Throttling.User', requestId });
 }
 
 /** Writes `line` unless an entry with its key already exists ("ensure", never blind create). */
@@ -130,22 +143,25 @@ function ensureLine(deps: TestDeps, input: EffectInput, line: Omit<LedgerLine, '
 
 const effects: Record<string, Effect<TestDeps>> = {
   recordPlan: async (input, deps) => {
-    maybeFail(deps, input, 'before');
+    const fault = planFault(deps, input);
+    failAt(deps, input, fault, 'before');
     const changed = ensureLine(deps, input, { op: 'plan' });
+    failAt(deps, input, fault, 'after');
     return { changed };
   },
   ensureEntry: async (input, deps) => {
     const ctx = input.context as unknown as TestContext;
     const item = ctx.items[ctx.index];
-    maybeFail(deps, input, 'before');
+    const fault = planFault(deps, input);
+    failAt(deps, input, fault, 'before');
     const changed = ensureLine(deps, input, { op: 'apply', item });
     // A failure after the write: the response is lost, the retry must find the entry and not write again.
-    maybeFail(deps, input, 'after');
+    failAt(deps, input, fault, 'after');
     return { item, changed, at: input.now };
   },
   awaitSettled: async (input, deps) => {
     const ctx = input.context as unknown as TestContext;
-    maybeFail(deps, input, 'poll');
+    failAt(deps, input, planFault(deps, input), 'before');
     const settledAt = (ctx.appliedAt ?? input.now) + Number((input.params as TestParams).settleMs);
     return { ready: input.now >= settledAt, settledAt };
   },
@@ -153,7 +169,7 @@ const effects: Record<string, Effect<TestDeps>> = {
     if ((input.params as TestParams).failVerify) {
       throw new CloudPermanentError('verification failed: route not in table', { code: 'VerificationFailed' });
     }
-    maybeFail(deps, input, 'before');
+    failAt(deps, input, planFault(deps, input), 'before');
     const ctx = input.context as unknown as TestContext;
     const applied = new Set(deps.ledger.lines(input.executionId).filter((l) => l.op === 'apply').map((l) => l.item));
     return { verified: ctx.items.every((i) => applied.has(i)) };
@@ -161,10 +177,13 @@ const effects: Record<string, Effect<TestDeps>> = {
   compensate: async (input, deps) => {
     const ctx = input.context as unknown as TestContext;
     const undone: string[] = [];
+    const fault = planFault(deps, input);
+    failAt(deps, input, fault, 'before');
     for (const item of [...ctx.applied].reverse()) {
-      maybeFail(deps, input, `undo-${item}`);
       ensureLine(deps, input, { op: 'undo', item }, `${input.idempotencyKey}:${item}`);
       undone.push(item);
+      // A failure part-way through: the retry finds the undone items and continues.
+      if (undone.length === 1) failAt(deps, input, fault, 'after');
     }
     return { undone };
   },
@@ -179,6 +198,8 @@ export interface TestProcedureOptions {
   expiresInMs?: number;
   /** Lock `route-table:<routeTable>` (default true). */
   locks?: boolean;
+  /** Deadline of the settle wait (default 60 s). */
+  settleTimeoutMs?: number;
 }
 
 type Ctx = TestContext;
@@ -206,7 +227,7 @@ export function createTestProcedure(opts: TestProcedureOptions = {}): ProcedureD
       index: 0,
       applied: [],
       appliedAt: null,
-      settleTimeoutMs: 60_000,
+      settleTimeoutMs: opts.settleTimeoutMs ?? 60_000,
       cancelRequested: false,
       failure: null,
       approvers: [],

@@ -129,6 +129,7 @@ test('rendered -J documents have the key order of real iperf 3.12 JSON for each 
     { file: 'iperf3-3.12-tcp-P2-client.json', protocol: 'tcp', side: 'client', reverse: false, streams: 2 },
     { file: 'iperf3-3.12-tcp-P2-server.json', protocol: 'tcp', side: 'server', reverse: false, streams: 2 },
     { file: 'iperf3-3.12-udp-R-server.json', protocol: 'udp', side: 'server', reverse: true, streams: 1 },
+    { file: 'iperf3-3.12-udp-P2-server.json', protocol: 'udp', side: 'server', reverse: false, streams: 2 },
   ];
   for (const c of cases) {
     // Prepare

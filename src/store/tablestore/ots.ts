@@ -120,9 +120,11 @@ export interface RetryPolicy {
   attempts: number;
   baseMs: number;
   maxMs: number;
+  /** How long to keep retrying `OTSTableNotReady` (a table just created may need many seconds). */
+  tableNotReadyMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseMs: 50, maxMs: 1000 };
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseMs: 50, maxMs: 1000, tableNotReadyMs: 60_000 };
 
 /**
  * Runs one SDK call. Retries errors after which nothing was applied (a new table's
@@ -130,13 +132,15 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseMs: 50, maxMs: 1000
  * is thrown as a `CloudTransientError`/`CloudPermanentError` whose `code` is the service code.
  */
 export async function callOts<T>(operation: string, kind: 'read' | 'write', policy: RetryPolicy, fn: () => Promise<T>): Promise<T> {
+  const started = Date.now();
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await fn();
     } catch (err) {
       const f = describeOtsError(err);
       const retryable = isNotApplied(f) || (kind === 'read' && isAmbiguous(f));
-      if (!retryable || attempt >= policy.attempts) throw toXcflowError(err, operation);
+      const budgetLeft = f.code === 'OTSTableNotReady' ? Date.now() - started < policy.tableNotReadyMs : attempt < policy.attempts;
+      if (!retryable || !budgetLeft) throw toXcflowError(err, operation);
       const cap = Math.min(policy.maxMs, policy.baseMs * 2 ** (attempt - 1));
       await new Promise((resolve) => setTimeout(resolve, Math.random() * cap));
     }

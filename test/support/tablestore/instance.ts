@@ -116,12 +116,13 @@ export class TablestoreInstance {
     const schema: PkSchema[] = pks.map((p, i) => {
       checkTableName(p.name);
       const type = PK_TYPES[p.type];
-      if (!type) throw invalid(`Invalid primary key type of column '${p.name}'.`);
+      if (!type) throw invalid(`${p.type} is an invalid type for the primary key.`);
       const autoIncrement = p.option === 1;
       if (autoIncrement && (type !== 'INTEGER' || i === 0)) throw invalid('The auto-increment primary key must be an INTEGER column other than the partition key.');
       return { name: p.name, type, autoIncrement };
     });
-    if (new Set(schema.map((s) => s.name)).size !== schema.length) throw invalid('Duplicated primary key name.');
+    const duplicate = schema.find((s, i) => schema.findIndex((o) => o.name === s.name) !== i);
+    if (duplicate) throw invalid(`Duplicated primary key name: '${duplicate.name}'.`);
     if (schema.filter((s) => s.autoIncrement).length > 1) throw invalid('At most one auto-increment primary key column is allowed.');
     const o = req.tableOptions ?? {};
     const timeToLive = o.timeToLive ?? -1;
@@ -200,7 +201,7 @@ export class TablestoreInstance {
     }
     const pk = t.resolveAutoIncrement(checked, now);
     const current = t.get(pk, now);
-    checkCondition(w.condition, current);
+    checkCondition(w.condition, current, t);
     let after: StoredRow | undefined;
     switch (w.kind) {
       case 'put':
@@ -234,8 +235,9 @@ export class TablestoreInstance {
     const forward = req.direction === Direction.FORWARD;
     if (!forward && req.direction !== Direction.BACKWARD) throw invalid(`Invalid direction: ${req.direction}.`);
     const order = comparePk(start, end);
-    if (forward && order >= 0) throw invalid('Begin key must less than end key in FORWARD.');
-    if (!forward && order <= 0) throw invalid('Begin key must more than end key in BACKWARD.');
+    // Messages as the service words them (aliyun-tablestore-python-sdk tests/row_op_test.py).
+    if (forward && order >= 0) throw invalid('Begin key must less than end key in FORWARD');
+    if (!forward && order <= 0) throw invalid('Begin key must more than end key in BACKWARD');
     if (req.limit !== undefined && req.limit <= 0) throw invalid(`Invalid limit: ${req.limit}.`);
     const limit = Math.min(req.limit ?? LIMITS.getRangeRows, LIMITS.getRangeRows);
 
@@ -279,7 +281,7 @@ export class TablestoreInstance {
   batchGetRow(req: BatchGetRowRequest): Record<string, unknown> {
     const tables = req.tables ?? [];
     const total = tables.reduce((n, x) => n + (x.primaryKey?.length ?? 0), 0);
-    if (total === 0) throw invalid('No row is specified in BatchGetRow.');
+    if (tables.length === 0) throw invalid('No row specified in the request of BatchGetRow.');
     if (total > LIMITS.batchGetRows) throw invalid(`Rows count exceeds the upper limit: ${LIMITS.batchGetRows}.`);
     if (new Set(tables.map((x) => x.tableName)).size !== tables.length) throw invalid('Duplicated table name in BatchGetRow.');
     const now = this.opts.now();
@@ -317,7 +319,9 @@ export class TablestoreInstance {
   batchWriteRow(req: BatchWriteRowRequest): Record<string, unknown> {
     const tables = req.tables ?? [];
     const total = tables.reduce((n, x) => n + (x.rows?.length ?? 0), 0);
-    if (total === 0) throw invalid('No row is specified in BatchWriteRow.');
+    if (tables.length === 0) throw invalid('No row is specified in BatchWriteRow.');
+    const empty = tables.find((x) => (x.rows?.length ?? 0) === 0);
+    if (empty) throw invalid(`No operation is specified for table: '${empty.tableName}'.`);
     if (total > LIMITS.batchWriteRows) throw invalid(`Rows count exceeds the upper limit: ${LIMITS.batchWriteRows}.`);
     if (new Set(tables.map((x) => x.tableName)).size !== tables.length) throw invalid('Duplicated table name in BatchWriteRow.');
     // Decode everything first: a malformed row fails the whole request, like the service.
@@ -326,7 +330,9 @@ export class TablestoreInstance {
       rows: (x.rows ?? []).map((r): RowWrite => {
         const kind = r.type === OperationType.PUT ? 'put' : r.type === OperationType.UPDATE ? 'update' : r.type === OperationType.DELETE ? 'delete' : undefined;
         if (!kind) throw invalid(`Invalid operation type: ${r.type}.`);
-        return { kind, row: decodePlain(r.rowChange, 'row change'), condition: r.condition, returnContent: r.returnContent };
+        const row = decodePlain(r.rowChange, 'row change');
+        if (kind === 'put' && row.cells.length === 0) throw invalid('Attribute column is missing.');
+        return { kind, row, condition: r.condition, returnContent: r.returnContent };
       }),
     }));
     for (const x of decoded) {

@@ -36,6 +36,11 @@ export function invalid(message: string): OtsError {
   return new OtsError(400, 'OTSParameterInvalid', message);
 }
 
+/** `OTSInvalidPK` (400): a primary key that does not match the table's schema. */
+export function invalidPk(message: string): OtsError {
+  return new OtsError(400, 'OTSInvalidPK', message);
+}
+
 /** `OTSConditionCheckFail` (403) with the service's exact message. */
 export function conditionFailed(): OtsError {
   return new OtsError(403, 'OTSConditionCheckFail', 'Condition check failed.');
@@ -63,6 +68,9 @@ export const LIMITS = {
 } as const;
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]{0,254}$/;
+const VARIANT_NAMES: Record<string, string> = { int: 'VT_INTEGER', string: 'VT_STRING', binary: 'VT_BLOB', double: 'VT_DOUBLE', bool: 'VT_BOOLEAN' };
+/** Column conditions per write, and (UNCONFIRMED) per read filter: "up to 10" (conditional-update docs). */
+const MAX_COLUMN_CONDITIONS = 10;
 
 /** Primary-key column type as declared at CreateTable. */
 export type PkType = 'INTEGER' | 'STRING' | 'BINARY';
@@ -228,24 +236,35 @@ function parseFilterMsg(f: FilterMsg, depth: number): ColumnFilter {
 }
 
 /** Whether a row passes a column filter (pagination filters always pass here). */
-export function rowMatches(filter: ColumnFilter, row: StoredRow | undefined): boolean {
+export function rowMatches(filter: ColumnFilter, row: StoredRow | undefined, table: Table): boolean {
   switch (filter.kind) {
     case 'single': {
-      const cell = row?.cells.get(filter.column);
-      if (!cell) return filter.passIfMissing;
-      return compareWith(filter.comparator, cell.value, filter.value);
+      // A condition may name a primary-key column too (conditional-update docs).
+      const pkIndex = table.schema.findIndex((s) => s.name === filter.column);
+      const pkValue = pkIndex >= 0 ? row?.pk[pkIndex] : undefined;
+      const value = pkValue ?? row?.cells.get(filter.column)?.value;
+      if (!value) return filter.passIfMissing;
+      return compareWith(filter.comparator, value, filter.value);
     }
     case 'composite':
-      if (filter.op === Logical.NOT) return !rowMatches(filter.subs[0] as ColumnFilter, row);
-      if (filter.op === Logical.AND) return filter.subs.every((s) => rowMatches(s, row));
-      return filter.subs.some((s) => rowMatches(s, row));
+      if (filter.op === Logical.NOT) return !rowMatches(filter.subs[0] as ColumnFilter, row, table);
+      if (filter.op === Logical.AND) return filter.subs.every((s) => rowMatches(s, row, table));
+      return filter.subs.some((s) => rowMatches(s, row, table));
     case 'pagination':
       return true;
   }
 }
 
+function countSingles(filter: ColumnFilter): number {
+  return filter.kind === 'single' ? 1 : filter.kind === 'composite' ? filter.subs.reduce((n, s) => n + countSingles(s), 0) : 0;
+}
+
+function checkConditionCount(filter: ColumnFilter): void {
+  if (countSingles(filter) > MAX_COLUMN_CONDITIONS) throw invalid(`The number of column conditions exceeds the limit: ${MAX_COLUMN_CONDITIONS}.`);
+}
+
 /** Checks a write's condition against the current row; throws OTSConditionCheckFail when it fails. */
-export function checkCondition(cond: ConditionMsg, row: StoredRow | undefined): void {
+export function checkCondition(cond: ConditionMsg, row: StoredRow | undefined, table: Table): void {
   if (cond.rowExistence === RowExistence.EXPECT_EXIST && !row) throw conditionFailed();
   if (cond.rowExistence === RowExistence.EXPECT_NOT_EXIST && row) throw conditionFailed();
   if (cond.rowExistence < RowExistence.IGNORE || cond.rowExistence > RowExistence.EXPECT_NOT_EXIST) {
@@ -254,7 +273,8 @@ export function checkCondition(cond: ConditionMsg, row: StoredRow | undefined): 
   if (cond.columnCondition && cond.columnCondition.length > 0) {
     const filter = parseFilter(cond.columnCondition);
     if (filter.kind === 'pagination') throw invalid('ColumnPaginationFilter is not allowed in a condition.');
-    if (!rowMatches(filter, row)) throw conditionFailed();
+    checkConditionCount(filter);
+    if (!rowMatches(filter, row, table)) throw conditionFailed();
   }
 }
 
@@ -265,6 +285,12 @@ export interface ReadSpec {
   filter?: ColumnFilter;
   startColumn?: string;
   endColumn?: string;
+}
+
+function parsedFilter(bytes: Uint8Array): ColumnFilter {
+  const f = parseFilter(bytes);
+  checkConditionCount(f);
+  return f;
 }
 
 /** Validates a read's options; returns them parsed. */
@@ -282,7 +308,7 @@ export function readSpec(msg: {
   return {
     columnsToGet: msg.columnsToGet && msg.columnsToGet.length > 0 ? msg.columnsToGet : undefined,
     timeRange: msg.timeRange,
-    filter: msg.filter && msg.filter.length > 0 ? parseFilter(msg.filter) : undefined,
+    filter: msg.filter && msg.filter.length > 0 ? parsedFilter(msg.filter) : undefined,
     startColumn: msg.startColumn,
     endColumn: msg.endColumn,
   };
@@ -355,10 +381,11 @@ export class Table {
    * placeholder (PutRow only).
    */
   checkPk(cols: readonly PkColumn[], mode: 'exact' | 'range' | 'put'): PkValue[] {
-    if (cols.length !== this.schema.length) throw invalid('Validate PK size fail. Input: ' + cols.length + ', Meta: ' + this.schema.length + '.');
+    // Codes and messages as the service returns them (aliyun-tablestore-python-sdk tests/row_op_test.py).
+    if (cols.length !== this.schema.length) throw invalidPk(`Validate PK size fail. Input: ${cols.length}, Meta: ${this.schema.length}.`);
     return cols.map((col, i) => {
       const s = this.schema[i] as PkSchema;
-      if (col.name !== s.name) throw invalid(`Validate PK name fail. Input: ${col.name}, Meta: ${s.name}.`);
+      if (col.name !== s.name) throw invalidPk(`Validate PK name fail. Input: ${col.name}, Meta: ${s.name}.`);
       const v = col.value;
       if (v.t === 'inf_min' || v.t === 'inf_max') {
         if (mode !== 'range') throw invalid('INF_MIN and INF_MAX are only allowed in range bounds.');
@@ -369,7 +396,8 @@ export class Table {
         return v;
       }
       const expected = s.type === 'INTEGER' ? 'int' : s.type === 'STRING' ? 'string' : 'binary';
-      if (v.t !== expected) throw invalid(`Validate PK type fail. Input: ${v.t}, Meta: ${s.type}.`);
+      // UNCONFIRMED: the exact message for a type mismatch.
+      if (v.t !== expected) throw invalidPk(`Validate PK type fail. Input: ${VARIANT_NAMES[v.t]}, Meta: ${VARIANT_NAMES[expected]}.`);
       if (v.t === 'string' && Buffer.byteLength(v.v, 'utf8') > LIMITS.pkStringBytes) throw invalid(`The length of primary key column: '${s.name}' exceeds the MaxLength:${LIMITS.pkStringBytes}.`);
       if (v.t === 'binary' && v.v.length > LIMITS.pkStringBytes) throw invalid(`The length of primary key column: '${s.name}' exceeds the MaxLength:${LIMITS.pkStringBytes}.`);
       return v;
@@ -459,7 +487,7 @@ export function toPlainRow(table: Table, row: StoredRow, names?: readonly string
  * column pagination. Returns undefined when nothing is to be returned for the row.
  */
 export function project(table: Table, row: StoredRow, spec: ReadSpec): PlainRow | undefined {
-  if (spec.filter && !rowMatches(spec.filter, row)) return undefined;
+  if (spec.filter && !rowMatches(spec.filter, row, table)) return undefined;
   let cells = [...row.cells].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const tr = spec.timeRange;
   if (tr) {
