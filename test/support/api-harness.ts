@@ -60,6 +60,7 @@ export interface ApiHarness extends Harness {
   url: string;
   tokens: Record<'admin' | 'alice' | 'bob' | 'carol' | 'victor' | 'olga', CreatedToken>;
   tokenService: TokenService;
+  planners: PlannerRegistry<TestDeps>;
   logs: AccessLogEntry[];
   call(method: string, path: string, opts?: CallOptions): Promise<Answer>;
   close(): Promise<void>;
@@ -120,6 +121,7 @@ export async function startApiHarness(opts: HarnessOptions = {}): Promise<ApiHar
     url: served.url,
     tokens,
     tokenService,
+    planners,
     logs,
     call,
     async close() {
