@@ -14,7 +14,7 @@ import { XcflowError } from '../errors.ts';
 import type { Env } from '../runtime.ts';
 import { ApiClient, ApiError, UnreachableError } from './client.ts';
 import { EXIT, exitForExecution, exitForStatus } from './exit-codes.ts';
-import { describeExecution, formatDuration, formatTime, journalLine, table } from './format.ts';
+import { describeExecution, describePlan, formatDuration, formatTime, journalLine, table } from './format.ts';
 
 /** What the CLI reads and writes; `nodeIo()` in a real process, fakes in tests. */
 export interface CliIo {
@@ -382,10 +382,15 @@ ${PARAMS_HELP}`,
         out(ctx, plan);
         return EXIT.ok;
       }
-      ctx.io.stdout(`plan of ${procedureId} v${String(plan.procedureVersion)} at ${formatTime(plan.plannedAt)}\n`);
-      ctx.io.stdout(`${JSON.stringify(plan.plan, null, 2)}\n`);
+      ctx.io.stdout(`plan of ${procedureId} v${String(plan.procedureVersion)} at ${formatTime(plan.plannedAt)} (the whole plan: --json)\n`);
+      const body = (plan.plan ?? {}) as JsonObject;
+      ctx.io.stdout(describePlan(body) ?? `${JSON.stringify(body, null, 2)}\n`);
       const calls = (plan.cloudCalls ?? []) as JsonObject[];
-      if (calls.length > 0) ctx.io.stdout(`read ${calls.length} cloud API call(s): ${calls.map((c) => `${String(c.product)}.${String(c.action)}`).join(', ')}\n`);
+      if (calls.length > 0) {
+        const counts = new Map<string, number>();
+        for (const c of calls) counts.set(`${String(c.product)}.${String(c.action)}`, (counts.get(`${String(c.product)}.${String(c.action)}`) ?? 0) + 1);
+        ctx.io.stdout(`read ${calls.length} cloud API call(s): ${[...counts].map(([a, n]) => (n > 1 ? `${a} ×${n}` : a)).join(', ')}\n`);
+      }
       return EXIT.ok;
     },
   },

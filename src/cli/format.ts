@@ -147,3 +147,61 @@ export function describeExecution(view: JsonObject): string {
   lines.push(`  journal     ${str(view.journalLength)} entries (xcflow journal ${str(view.id)})`);
   return `${lines.join('\n')}\n`;
 }
+
+function rowValues(v: Json | undefined): string {
+  const o = obj(v);
+  if (!v) return '—';
+  const parts = [o.nextHop ? `${str(o.entryType)} → ${str(o.nextHop)}` : '', o.cenStatus ? `CEN ${str(o.cenStatus)} → ${str(o.cenNextHop)}` : ''].filter(Boolean);
+  return parts.join('; ') || '—';
+}
+
+/**
+ * A plan for people: refusals, warnings, conflicts, the write calls in order, the route-table rows
+ * that change, and the predicted blackout — for the keys a plan has (the CEN migrations' planner
+ * fills them all). Null when the plan has none of them (then it is printed as JSON).
+ */
+export function describePlan(plan: JsonObject): string | null {
+  const known = ['refusals', 'warnings', 'conflicts', 'calls', 'routes', 'predictedBlackout'];
+  if (!known.some((k) => k in plan)) return null;
+  const out: string[] = [];
+  const refusals = Array.isArray(plan.refusals) ? plan.refusals.map(obj) : [];
+  if (plan.runnable === false || refusals.length > 0) out.push(`REFUSED (${refusals.length}):`, ...refusals.map((r) => `  ${str(r.code)}: ${str(r.message)}${r.field ? ` [${str(r.field)}]` : ''}`));
+  const warnings = Array.isArray(plan.warnings) ? plan.warnings : [];
+  if (warnings.length > 0) out.push('Warnings:', ...warnings.map((w) => `  ${str(w)}`));
+  const conflicts = Array.isArray(plan.conflicts) ? plan.conflicts.map(obj) : [];
+  if ('conflicts' in plan) {
+    out.push(`Conflicts: ${conflicts.length}`);
+    for (const c of conflicts) {
+      const peering = obj(c.peeringRoute);
+      const blocked = Array.isArray(c.blocked) ? c.blocked.map((b) => str(obj(b).destinationCidrBlock)) : [];
+      const halves = Array.isArray(c.halves) ? c.halves.map((h) => str(obj(h).destinationCidrBlock)) : [];
+      out.push(`  ${str(c.childInstanceId)} ${str(c.routeTableId)}: peering route ${str(peering.destinationCidrBlock)} blocks CEN ${blocked.join(', ') || '—'}${halves.length ? `; temporary ${halves.join(', ')}` : ''}`);
+    }
+  }
+  const calls = Array.isArray(plan.calls) ? plan.calls.map(obj) : [];
+  const writes = calls.filter((c) => c.kind === undefined || c.kind === 'write');
+  if (calls.length > 0) {
+    out.push(`Changes (${writes.length} write call(s) of ${calls.length}):`);
+    writes.forEach((c, i) => out.push(`  ${String(i + 1).padStart(2)}. ${c.product ? `${str(c.product)}.` : ''}${str(c.action)} ${str(c.target ?? c.item)}${c.seed ? `  (seed ${str(c.seed)})` : ''}`));
+  }
+  const diff = Array.isArray(obj(plan.routes).diff) ? (obj(plan.routes).diff as Json[]).map(obj) : [];
+  const changed = diff.filter((r) => r.presence !== 'both' || (Array.isArray(r.changed) && r.changed.length > 0));
+  if ('routes' in plan) {
+    out.push(`Route tables: ${changed.length} row(s) change`);
+    for (const r of changed) {
+      const mark = r.presence === 'after' ? '+' : r.presence === 'before' ? '-' : '~';
+      out.push(`  ${mark} ${str(r.routeTableId)} ${str(r.destinationCidrBlock).padEnd(18)} ${rowValues(r.before)}  ⇒  ${rowValues(r.after)}`);
+    }
+  }
+  const blackout = obj(plan.predictedBlackout);
+  if (plan.predictedBlackout) {
+    if (blackout.simulated === false) out.push(`Predicted blackout: not simulated (${str(blackout.reason)})`);
+    else {
+      out.push(`Predicted blackout (digital twin, probe every ${str(blackout.probeIntervalMs)} ms): ${str(blackout.totalLost)} lost probe(s), longest ${formatDuration(Number(blackout.maxBlackoutMs ?? 0))}`);
+      for (const f of Array.isArray(blackout.flows) ? blackout.flows.map(obj) : []) {
+        out.push(`  ${str(f.name)}: ${str(f.lost)}/${str(f.sent)} lost, ${formatDuration(Number(f.blackoutMs ?? 0))}`);
+      }
+    }
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -10,6 +10,7 @@ import { createApp } from '../../src/api/app.ts';
 import { serveApp, type ServedApp } from '../../src/api/serve.ts';
 import { TokenService } from '../../src/api/tokens.ts';
 import type { JsonObject } from '../../src/engine/types.ts';
+import { runCli } from '../../src/cli/cli.ts';
 import { defaultPlanners } from '../../src/runtime.ts';
 import { startWorld, type World } from '../../src/twin/world.ts';
 import { procedures } from '../../workflows/index.ts';
@@ -82,6 +83,27 @@ describe('the API over the registered procedures', () => {
     assert.ok(after.reads > before.reads, 'the planner read the live network');
     assert.equal(after.writes, before.writes, 'the live network saw no write');
     assert.equal((await world.store.listExecutions({}, { limit: 10 })).items.length, 0);
+  });
+
+  it('shows the plan to people through xcflow plan: conflicts, ordered changes, route rows, predicted blackout', async () => {
+    // Prepare
+    let stdout = '';
+    const params = JSON.stringify({ ...base, mode: 'smooth', acknowledgeRemainder: true, flows: [flow] });
+    // Act
+    const code = await runCli(['plan', 'migrate-vpc-to-cen', '--params', params], {
+      stdout: (t) => (stdout += t),
+      stderr: () => undefined,
+      env: { XCFLOW_URL: served.url, XCFLOW_TOKEN: alice },
+      cwd: '/',
+      readStdin: async () => '',
+    });
+    // Assess
+    assert.equal(code, 0);
+    assert.match(stdout, /^Conflicts: 1$/m);
+    assert.match(stdout, /^Changes \(\d+ write call\(s\) of \d+\):$/m);
+    assert.match(stdout, /^ +1\. (Vpc|Cbn)\.\w+/m);
+    assert.match(stdout, /^Route tables: \d+ row\(s\) change$/m);
+    assert.match(stdout, /^Predicted blackout \(digital twin, probe every 100 ms\): 0 lost probe\(s\)/m);
   });
 
   const refusals = [
