@@ -349,7 +349,9 @@ export function toCloudApiError(product: CloudProduct, action: string, err: unkn
   else if (errno && NETWORK_CODES.has(errno)) code = 'NetworkError';
   else if (errno?.startsWith('E')) code = 'NetworkError';
   else code = 'ClientError';
-  const detail = scrubSecrets(`${e.name}${errno ? ` ${errno}` : ''}: ${e.message}`);
+  // httpx appends "POST <url> failed." to the message without a separator.
+  const text = e.message.replace(/(\S)((?:GET|POST) https?:)/, '$1. $2');
+  const detail = scrubSecrets(`${e.name}${errno ? ` ${errno}` : ''}: ${text}`);
   return makeCloudApiError(`${product} ${action} failed: ${code}: ${detail}`, {
     code,
     product,
