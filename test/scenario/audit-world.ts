@@ -45,15 +45,19 @@ export interface AuditWorld {
   editModel(edit: (s: EmulatorSnapshot) => void): Promise<void>;
   /** Advances the virtual clock (route entries settle, CEN routes activate, health checks probe). */
   advance(ms: number): Promise<void>;
+  /** Approves an execution waiting at its gate (as `bob`, an approver) and runs it to its end. */
+  approveAndRun(executionId: string, approver?: string): Promise<ExecutionView>;
+  /** Delivers what is queued for an execution resting at its gate (a decision, a cancel), then runs it on. */
+  runFromGate(executionId: string): Promise<ExecutionView>;
   reset(): void;
   close(): Promise<void>;
 }
 
-/** Starts a world on `topology` with every procedure, the audit and `extra` procedures. */
-export async function startAuditWorld(topology: string | TopologyFile, extra: ProcedureDefinition<CloudClients>[] = []): Promise<AuditWorld> {
+/** Starts a world on `topology` (clients in `regionId`, default cn-shanghai) with every procedure, the audit and `extra` procedures. */
+export async function startAuditWorld(topology: string | TopologyFile, opts: { regionId?: string; extra?: ProcedureDefinition<CloudClients>[] } = {}): Promise<AuditWorld> {
   const late: { world?: World } = {};
   const audit = createHealthAudit(() => ({ store: late.world!.store, engine: () => late.world!.engine }));
-  const world = await startWorld({ regionId: CH6.region, procedures: [...procedures, audit, ...extra], topology });
+  const world = await startWorld({ regionId: opts.regionId ?? CH6.region, procedures: [...procedures, audit, ...(opts.extra ?? [])], topology });
   late.world = world;
   const control = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${world.emulator.endpoint}/_emulator/${path}`, {
@@ -90,6 +94,20 @@ export async function startAuditWorld(topology: string | TopologyFile, extra: Pr
     },
     async advance(ms) {
       world.clock.advance(ms);
+    },
+    async approveAndRun(executionId, approver = 'bob') {
+      await world.engine.approve(executionId, { id: approver, roles: ['approver'] });
+      return aw.runFromGate(executionId);
+    },
+    async runFromGate(executionId) {
+      // World.run stops at an approval gate: deliver until the decision or signal is taken in.
+      for (let n = 0; n < 100 && (await world.engine.get(executionId)).status === 'awaiting_approval'; n += 1) {
+        const next = world.scheduler.take();
+        if (!next) break;
+        if (next.dueAt > world.clock.now()) world.clock.advanceTo(next.dueAt);
+        await world.engine.advance(next.msg);
+      }
+      return world.run(executionId);
     },
     reset() {
       world.emulator.reset();

@@ -29,7 +29,10 @@ export function worst(a: Severity, b: Severity): Severity {
  */
 export function changeInFlight(inv: Inventory, resources: readonly string[], procedures?: readonly string[]): ActiveChange | undefined {
   const wanted = new Set(resources);
-  return inv.activeChanges.find((c) => (!procedures || procedures.includes(c.procedureId)) && c.locks.some((l) => wanted.has(l)));
+  // An execution still waiting for approval has changed nothing yet: it explains no state.
+  return inv.activeChanges.find(
+    (c) => c.status !== 'awaiting_approval' && (!procedures || procedures.includes(c.procedureId)) && c.locks.some((l) => wanted.has(l)),
+  );
 }
 
 /** Procedures whose intermediate states look like leftovers or conflicts (seed chapter 5). */
