@@ -97,9 +97,10 @@ describe('health-audit checks on the chapter 6 network (default topology)', () =
     });
     // Assess
     assert.equal(found.length, 2);
-    for (const [i, f] of found.entries()) {
+    for (const l of CH6.lines) {
+      const f = found.find((x) => x.evidence.routerInterfaceId === l.vbrRi) as FindingState;
       assert.equal(f.severity, 'critical');
-      assert.ok(f.resources.includes(`vbr:${CH6.lines[i]!.vbr}`) && f.resources.includes(`router-interface:${CH6.lines[i]!.vbrRi}`));
+      assert.deepEqual(f.resources, [`router-interface:${l.vbrRi}`, `vbr:${l.vbr}`]);
       assert.deepEqual(f.evidence.ecmpRoutes, [`${CH6.vpcTable}|${CH6.idcCidr}`]);
       assert.equal((f.remediationSpec as JsonObject).procedureId, 'physical-connection-redundancy');
     }

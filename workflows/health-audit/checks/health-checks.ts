@@ -4,7 +4,7 @@
  * range, and the data center's route back to its source over the same line.
  */
 import { formatCidr } from '../../../src/net/index.ts';
-import { cidrOf, indexOf, isIdcRoute } from '../analysis.ts';
+import { cidrOf, indexOf, isIdcRoute, type Line } from '../analysis.ts';
 import type { AuditIntent, IntentRedundancy } from '../intent.ts';
 import { redundancySpec } from '../remediation-specs.ts';
 import type { JsonObject } from '../../../src/engine/types.ts';
@@ -19,11 +19,14 @@ function groupFor(intent: AuditIntent, routeTableId: string, cidr: string): Inte
   return intent.redundancy.find((g) => g.routeTableId === routeTableId && g.destinationCidrBlock === cidr);
 }
 
-interface Need {
-  /** Routes that rely on the VBR's router-interface health check. */
+/** At most this many route keys are listed in a finding's evidence (the count is always given). */
+const MAX_LISTED = 20;
+
+interface LineNeed {
+  line: Line;
+  /** ECMP / weighted routes that use this line (count, and the first few). */
+  routeCount: number;
   routes: string[];
-  /** CEN instances in which the VBR is one of several paths to a data-center prefix. */
-  cens: Map<string, string[]>;
   declared: string[];
   remediation?: RemediationSpec;
 }
@@ -33,15 +36,16 @@ export const healthCheckPresent: CheckDefinition = {
   id: 'health-check-present',
   title: 'Health check present',
   description:
-    'A VBR that is a member of an ECMP or weighted (active/standby) route in a VPC table, or a line of a redundancy group in the intent, without a health check on its router interface; or a VBR that shares a data-center prefix with another VBR in the same CEN without a CEN VBR health check. Critical: without it a failed line keeps its share of the flows (seed chapter 6).',
+    "A VBR-to-VPC connection (router-interface pair) that is a member of an ECMP or weighted (active/standby) route in a VPC table, or a line of a redundancy group in the intent, without a health check on its VBR-side interface; or a VBR that shares a data-center prefix with another VBR in the same CEN without a CEN VBR health check. Critical: without it a failed line keeps its share of the flows (seed chapter 6).",
   run(inv, intent) {
     const index = indexOf(inv);
-    const needs = new Map<string, Need>();
-    const need = (vbrId: string): Need => {
-      let n = needs.get(vbrId);
+    const needs = new Map<string, LineNeed>();
+    const need = (line: Line): LineNeed => {
+      const id = line.vbrSide.routerInterfaceId;
+      let n = needs.get(id);
       if (!n) {
-        n = { routes: [], cens: new Map(), declared: [] };
-        needs.set(vbrId, n);
+        n = { line, routeCount: 0, routes: [], declared: [] };
+        needs.set(id, n);
       }
       return n;
     };
@@ -52,19 +56,47 @@ export const healthCheckPresent: CheckDefinition = {
         for (const h of e.nextHops) {
           const line = h.nextHopType === 'RouterInterface' ? index.lineByInterface.get(h.nextHopId) : undefined;
           if (!line) continue;
-          const n = need(line.vbrId);
-          n.routes.push(`${t.inv.table.routeTableId}|${e.destinationCidrBlock}`);
-          const g = groupFor(intent, t.inv.table.routeTableId, e.destinationCidrBlock);
-          if (g && !n.remediation) n.remediation = redundancySpec(index, intent, g);
+          const n = need(line);
+          n.routeCount += 1;
+          if (n.routes.length < MAX_LISTED) n.routes.push(`${t.inv.table.routeTableId}|${e.destinationCidrBlock}`);
+          if (!n.remediation && intent.redundancy.length > 0) {
+            const g = groupFor(intent, t.inv.table.routeTableId, e.destinationCidrBlock);
+            if (g) n.remediation = redundancySpec(index, intent, g);
+          }
         }
       }
     }
     for (const g of intent.redundancy) {
+      const vpcId = index.tables.get(g.routeTableId)?.inv.ownerId;
       for (const l of g.lines) {
-        const n = need(l.vbrId);
+        const line = (index.linesByVbr.get(l.vbrId) ?? []).find((x) => x.vpcId === vpcId);
+        if (!line) continue;
+        const n = need(line);
         n.declared.push(`${g.routeTableId}|${g.destinationCidrBlock} (${g.mode})`);
         if (!n.remediation) n.remediation = redundancySpec(index, intent, g);
       }
+    }
+    const out: Finding[] = [];
+    for (const n of [...needs.values()].sort((a, b) => a.line.vbrSide.routerInterfaceId.localeCompare(b.line.vbrSide.routerInterfaceId))) {
+      const ri = n.line.vbrSide;
+      if (ri.healthCheckSourceIp && ri.healthCheckTargetIp) continue;
+      out.push({
+        checkId: 'health-check-present',
+        severity: 'critical',
+        title: `${n.line.vbrId}'s connection ${ri.routerInterfaceId} to ${n.line.vpcId} carries ${n.routeCount > 0 ? `${n.routeCount} ECMP/weighted route${n.routeCount === 1 ? '' : 's'}` : 'a declared redundant route'} but has no health check`,
+        resources: refs(`vbr:${n.line.vbrId}`, `router-interface:${ri.routerInterfaceId}`),
+        evidence: {
+          vbrId: n.line.vbrId,
+          vpcId: n.line.vpcId,
+          routerInterfaceId: ri.routerInterfaceId,
+          vpcRouterInterfaceId: n.line.vpcSide?.routerInterfaceId ?? null,
+          ecmpRouteCount: n.routeCount,
+          ecmpRoutes: n.routes,
+          declaredIn: n.declared,
+        },
+        fix: `Set a health check on ${ri.routerInterfaceId} (ModifyRouterInterfaceAttribute: HealthCheckSourceIp = an unused address of ${n.line.vpcId}, HealthCheckTargetIp = the data-center side IP of ${n.line.vbrId}, HcRate 2000, HcThreshold 8), and a /32 route back to the source on the data-center router over this line.`,
+        ...(n.remediation ? { remediation: n.remediation } : {}),
+      });
     }
     // Redundancy through CEN: two attached VBRs with a route toward the data center for one prefix.
     const byPrefix = new Map<string, Set<string>>();
@@ -83,43 +115,27 @@ export const healthCheckPresent: CheckDefinition = {
         byPrefix.set(key, set);
       }
     }
+    const cenNeeds = new Map<string, { cenId: string; vbrId: string; prefixes: string[]; count: number }>();
     for (const [key, vbrs] of byPrefix) {
       if (vbrs.size < 2) continue;
       const [cenId, cidr] = key.split('|') as [string, string];
       for (const vbrId of vbrs) {
-        const n = need(vbrId);
-        n.cens.set(cenId, [...(n.cens.get(cenId) ?? []), cidr]);
+        const k = `${cenId}|${vbrId}`;
+        const n = cenNeeds.get(k) ?? { cenId, vbrId, prefixes: [], count: 0 };
+        n.count += 1;
+        if (n.prefixes.length < MAX_LISTED) n.prefixes.push(cidr);
+        cenNeeds.set(k, n);
       }
     }
-    const out: Finding[] = [];
-    for (const [vbrId, n] of [...needs].sort(([a], [b]) => a.localeCompare(b))) {
-      const lines = index.linesByVbr.get(vbrId) ?? [];
-      const riChecked = lines.some((l) => l.vbrSide.healthCheckSourceIp && l.vbrSide.healthCheckTargetIp);
-      const cenChecked = new Set((index.cenHealthChecks.get(vbrId) ?? []).map((h) => h.cenId));
-      const missingRi = (n.routes.length > 0 || n.declared.length > 0) && !riChecked && !(n.routes.length === 0 && cenChecked.size > 0);
-      const missingCen = [...n.cens.keys()].filter((c) => !cenChecked.has(c));
-      if (!missingRi && missingCen.length === 0) continue;
-      const what = [
-        ...(missingRi ? [`no health check on its router interface${lines.length ? ` ${lines.map((l) => l.vbrSide.routerInterfaceId).join(', ')}` : ''}`] : []),
-        ...(missingCen.length ? [`no CEN VBR health check in ${missingCen.join(', ')}`] : []),
-      ];
+    for (const n of [...cenNeeds.values()].sort((a, b) => a.vbrId.localeCompare(b.vbrId) || a.cenId.localeCompare(b.cenId))) {
+      if ((index.cenHealthChecks.get(n.vbrId) ?? []).some((h) => h.cenId === n.cenId)) continue;
       out.push({
         checkId: 'health-check-present',
         severity: 'critical',
-        title: `VBR ${vbrId} carries redundant routes but has ${what.join(' and ')}`,
-        resources: refs(`vbr:${vbrId}`, ...lines.map((l) => `router-interface:${l.vbrSide.routerInterfaceId}`), ...missingCen.map((c) => `cen:${c}`)),
-        evidence: {
-          vbrId,
-          ecmpRoutes: [...new Set(n.routes)].sort(),
-          declaredIn: n.declared,
-          cenPrefixes: Object.fromEntries([...n.cens].map(([c, list]) => [c, list])),
-          routerInterfaces: lines.map((l) => ({ routerInterfaceId: l.vbrSide.routerInterfaceId, healthCheckSourceIp: l.vbrSide.healthCheckSourceIp ?? null, healthCheckTargetIp: l.vbrSide.healthCheckTargetIp ?? null })),
-          cenHealthChecks: [...cenChecked],
-        },
-        fix: missingRi
-          ? `Set a health check on the VBR-side router interface of ${vbrId} (ModifyRouterInterfaceAttribute: HealthCheckSourceIp = an unused VPC address, HealthCheckTargetIp = the data-center side IP, HcRate 2000, HcThreshold 8), and a /32 route back to the source on the data-center router over this line.`
-          : `Enable the CEN VBR health check of ${vbrId} (EnableCenVbrHealthCheck, interval 2 s, threshold 8, target = the data-center side IP) in ${missingCen.join(', ')}.`,
-        ...(missingRi && n.remediation ? { remediation: n.remediation } : {}),
+        title: `${n.vbrId} shares ${n.count} data-center prefix${n.count === 1 ? '' : 'es'} with another VBR in ${n.cenId} but has no CEN VBR health check`,
+        resources: refs(`vbr:${n.vbrId}`, `cen:${n.cenId}`),
+        evidence: { vbrId: n.vbrId, cenId: n.cenId, sharedPrefixCount: n.count, sharedPrefixes: n.prefixes },
+        fix: `Enable the CEN VBR health check of ${n.vbrId} in ${n.cenId} (EnableCenVbrHealthCheck, interval 2 s, threshold 8, target = the data-center side IP; static routing needs a /32 back to the source on the data-center router).`,
       });
     }
     return out;
