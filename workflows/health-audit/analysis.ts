@@ -149,7 +149,7 @@ export function isIdcRoute(e: RouteEntry): boolean {
 
 /**
  * The lines of a VPC that can carry traffic to `destination`: the VBR's table has a route toward
- * the data center covering its first address (longest-prefix match on the VBR's trie).
+ * the data center equal to or containing it (the trie's `covering` walk, at most 33 nodes).
  */
 export function linesReaching(index: AuditIndex, vpcId: string, destination: Cidr): Line[] {
   const out: Line[] = [];
@@ -157,8 +157,7 @@ export function linesReaching(index: AuditIndex, vpcId: string, destination: Cid
     const vbr = index.vbrs.get(line.vbrId);
     const table = vbr ? index.tables.get(vbr.routeTableId) : undefined;
     if (!table) continue;
-    const hit = table.own.lookup(destination.network);
-    if (hit && hit.prefix.length <= destination.length && hit.value.some(isIdcRoute)) out.push(line);
+    if (table.own.covering(destination).some((x) => x.value.some(isIdcRoute))) out.push(line);
   }
   return out;
 }

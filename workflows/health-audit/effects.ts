@@ -65,6 +65,30 @@ function resourceCounts(inv: Inventory): { [k: string]: number } {
 
 const cap = (keys: string[]): string[] => keys.slice(0, MAX_KEYS_PER_LIST);
 
+/** Run ids: `run-` and a 12-digit sequence number, so that they sort in recording order. */
+const RUN_ID = /^run-(\d{12})$/;
+
+/** Idempotency records of run ids never expire. */
+const NEVER = Number.MAX_SAFE_INTEGER;
+
+/**
+ * The run id of an audit execution: the one it already has (a retried step), or the next number
+ * after the newest run, claimed create-once in the store so that two audits never share one.
+ * Execution ids alone do not order runs: two audits started in the same millisecond (a timer and
+ * an on-demand start) get ids in random order, and the audit lock runs them in start order.
+ */
+export async function assignRunId(store: ExecutionStore, executionId: string, now: number): Promise<string> {
+  const recent = await store.listAuditRuns({ limit: 10 });
+  const mine = recent.items.find((r) => r.data.executionId === executionId);
+  if (mine) return mine.runId;
+  const newest = recent.items[0] ? RUN_ID.exec(recent.items[0].runId) : null;
+  for (let seq = newest ? Number(newest[1]) + 1 : 1; ; seq += 1) {
+    const runId = `run-${String(seq).padStart(12, '0')}`;
+    const claim = await store.claimIdempotencyKey({ key: `audit-run:${runId}`, value: { executionId }, createdAt: now, expiresAt: NEVER }, now);
+    if (claim.created || claim.record.value.executionId === executionId) return runId;
+  }
+}
+
 /** Builds the effects over the services. */
 export function createEffects(services: () => HealthAuditServices): Record<string, Effect<CloudClients>> {
   return {
@@ -80,6 +104,7 @@ export function createEffects(services: () => HealthAuditServices): Record<strin
       const network = await readNetwork(view, scope);
       const probes = await runProbes(view, plannedProbes(network, intent));
       const [performanceBaseline, activeChanges] = await Promise.all([readPerformanceBaseline(store), readActiveChanges(store, input.executionId)]);
+      const runId = await assignRunId(store, input.executionId, input.now);
       const readMs = performance.now() - t0;
       const inventory: Inventory = { ...network, probes, performance: performanceBaseline, activeChanges, readAt: input.now };
       const t1 = performance.now();
@@ -87,23 +112,26 @@ export function createEffects(services: () => HealthAuditServices): Record<strin
       const results = runChecks(inventory, intent, checks);
       const analysisMs = performance.now() - t1;
 
-      // Lifecycle: every open record plus the records of what this run saw.
+      // Lifecycle: every open record, the records of what this run saw, and those an earlier
+      // attempt of this run resolved (listed in the run record it wrote first).
       const open = await listAll(store, 'open');
       const seenKeys = results.findings.map((f) => f.key);
-      const known = await store.getAuditFindings(seenKeys);
+      const earlierAttempt = await store.getAuditRun(runId);
+      const resolvedBefore = earlierAttempt ? ((earlierAttempt.data as unknown as AuditRunData).changes?.resolved ?? []) : [];
+      const known = await store.getAuditFindings([...seenKeys, ...resolvedBefore]);
       const prevByKey = new Map<string, FindingState>();
       for (const r of [...open, ...known]) prevByKey.set(r.key, fromRecord(r));
       // A subset of the checks only resolves findings of those checks.
       const previous = [...prevByKey.values()].filter((s) => !p.checks || p.checks.includes(s.checkId as never) || seenKeys.includes(s.key));
-      const { updates, changes } = reconcile(previous, results.findings, { runId: input.executionId, at: input.now });
-      await store.putAuditFindings(updates.map((u) => toRecord(u, input.now)));
+      const { updates, changes } = reconcile(previous, results.findings, { runId, at: input.now });
 
       const earlier = await store.listAuditRuns({ limit: 2 });
-      const previousRunId = earlier.items.find((r) => r.runId < input.executionId)?.runId ?? null;
+      const previousRunId = earlier.items.find((r) => r.runId < runId)?.runId ?? null;
       const describeByAction = Object.fromEntries(Object.entries(counter.count.byAction).filter(([a]) => a.startsWith('Describe')));
       const counts = countBySeverity(results.findings);
       const data: AuditRunData = {
-        runId: input.executionId,
+        runId,
+        executionId: input.executionId,
         status: 'recorded',
         at: input.now,
         regionIds: scope.regionIds,
@@ -131,9 +159,12 @@ export function createEffects(services: () => HealthAuditServices): Record<strin
         timingsMs: { read: Math.round(readMs), analysis: Math.round(analysisMs * 1000) / 1000 },
         remediations: [],
       };
-      await store.putAuditRun({ runId: input.executionId, at: input.now, data: data as unknown as JsonObject });
+      // The run first (as `recording`), so that a retry after a crash finds what this attempt resolved.
+      await store.putAuditRun({ runId, at: input.now, data: { ...(data as unknown as JsonObject), status: 'recording' } });
+      await store.putAuditFindings(updates.map((u) => toRecord(u, input.now)));
+      await store.putAuditRun({ runId, at: input.now, data: data as unknown as JsonObject });
       return {
-        runId: input.executionId,
+        runId,
         counts,
         opened: changes.opened.length,
         resolved: changes.resolved.length,
@@ -148,8 +179,10 @@ export function createEffects(services: () => HealthAuditServices): Record<strin
     proposeRemediations: async (input: EffectInput<JsonObject, JsonObject>): Promise<Json> => {
       const { store, engine } = services();
       const p = parseAuditParams(input.params);
-      const run = await store.getAuditRun(input.executionId);
-      if (!run) throw new NotFoundError(`audit run ${input.executionId} was not recorded`, { code: 'AuditRunNotFound' });
+      const summary = (input.context.summary ?? {}) as JsonObject;
+      const runId = typeof summary.runId === 'string' ? summary.runId : '';
+      const run = runId ? await store.getAuditRun(runId) : null;
+      if (!run) throw new NotFoundError(`the run of audit ${input.executionId} was not recorded`, { code: 'AuditRunNotFound' });
       const data = run.data as unknown as AuditRunData;
       const eng = engine();
       const proposals: AuditRunData['remediations'] = [];
@@ -161,10 +194,10 @@ export function createEffects(services: () => HealthAuditServices): Record<strin
           if (!spec) continue;
           // One proposal per episode, whatever became of it (a rejected fix is not re-proposed every run).
           if (s.remediation && s.remediation.proposedRunId >= s.openedRunId) {
-            if (s.remediation.proposedRunId === input.executionId) proposals.push({ key: s.key, procedureId: s.remediation.procedureId, status: s.remediation.status, executionId: s.remediation.executionId, message: s.remediation.message });
+            if (s.remediation.proposedRunId === runId) proposals.push({ key: s.key, procedureId: s.remediation.procedureId, status: s.remediation.status, executionId: s.remediation.executionId, message: s.remediation.message });
             continue;
           }
-          const state: RemediationState = { procedureId: spec.procedureId, params: spec.params, reason: spec.reason, status: 'started', executionId: null, message: null, proposedRunId: input.executionId, proposedAt: input.now };
+          const state: RemediationState = { procedureId: spec.procedureId, params: spec.params, reason: spec.reason, status: 'started', executionId: null, message: null, proposedRunId: runId, proposedAt: input.now };
           try {
             eng.registry.latest(spec.procedureId);
           } catch (err) {
@@ -199,7 +232,7 @@ export function createEffects(services: () => HealthAuditServices): Record<strin
         if (!id) continue;
         const ex = await eng.get(id).catch(() => null);
         if (ex?.status !== 'awaiting_approval') continue;
-        await eng.cancel(id, { id: REMEDIATION_REQUESTER, roles: ['admin'] }, `audit ${input.executionId} no longer sees ${s.key}`);
+        await eng.cancel(id, { id: REMEDIATION_REQUESTER, roles: ['admin'] }, `audit ${runId} no longer sees ${s.key}`);
         withdrawn.push(id);
       }
       await store.putAuditFindings(writes.map((w) => toRecord(w, input.now)));

@@ -88,7 +88,7 @@ export const EMPTY_INTENT: AuditIntent = Object.freeze({
 }) as AuditIntent;
 
 const fail = (field: string, message: string): never => {
-  throw new ValidationError(`intent: ${field}: ${message}`, { code: 'InvalidIntent', field: `intent.${field}` });
+  throw new ValidationError(`intent${field ? `: ${field}` : ''}: ${message}`, { code: 'InvalidIntent', field: field ? `intent.${field}` : 'intent' });
 };
 
 function isObject(v: unknown): v is Record<string, unknown> {

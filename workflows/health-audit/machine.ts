@@ -46,7 +46,7 @@ export const healthAuditMachine = setup({
   id: 'health-audit',
   context: ({ input }) => ({ executionId: input.executionId, summary: null, remediations: null, failure: null }),
   initial: 'Auditing',
-  output: ({ context }) => ({ runId: context.executionId, summary: context.summary, remediations: context.remediations, failure: context.failure }) as unknown as Json,
+  output: ({ context }) => ({ runId: context.summary?.runId ?? null, summary: context.summary, remediations: context.remediations, failure: context.failure }) as unknown as Json,
   on: {
     CANCEL: { target: '.Cancelled' },
   },

@@ -11,10 +11,12 @@ import type { Severity } from './types.ts';
 
 /** What a run record holds (`AuditRunRecord.data`). */
 export interface AuditRunData {
-  /** The audit execution's id. */
+  /** `run-` and a sequence number: runs sort in the order they were recorded. */
   runId: string;
-  /** `recorded` once findings are written; `completed` once remediations were proposed. */
-  status: 'recorded' | 'completed';
+  /** The audit execution that recorded it. */
+  executionId: string;
+  /** `recording` while findings are written, `recorded` once they are, `completed` once remediations were proposed. */
+  status: 'recording' | 'recorded' | 'completed';
   /** When the network was read. */
   at: number;
   regionIds: string[];
