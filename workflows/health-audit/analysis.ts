@@ -19,13 +19,21 @@ export interface Line {
   vpcSide: InRegion<RouterInterface> | null;
 }
 
+/** A route entry with its parsed prefix. */
+export interface ParsedEntry {
+  e: RouteEntry;
+  c: Cidr;
+}
+
 /** A route table with its tries. */
 export interface IndexedTable {
   inv: TableInventory;
+  /** The entries with their prefixes (parsed once; malformed ones left out). */
+  parsed: ParsedEntry[];
   /** Own entries (not CEN-learned), by prefix (a prefix may hold a system and a custom entry). */
   own: PrefixTrie<RouteEntry[]>;
-  /** What forwards: every `Available` entry, CEN-learned ones included, by prefix. */
-  forwarding: PrefixTrie<RouteEntry[]>;
+  /** What forwards: every `Available` entry, CEN-learned ones included, by prefix (built on first use). */
+  readonly forwarding: PrefixTrie<RouteEntry[]>;
   /** The CEN view of the child owning this table (Status=All), when attached. */
   cen: CenChildRoutes | null;
   /** CEN-learned routes (type CEN) of the CEN view, by prefix. */
@@ -60,6 +68,7 @@ export function cidrOf(text: string): Cidr | null {
     return null;
   }
 }
+
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   const list = m.get(k);
@@ -99,13 +108,22 @@ export function indexOf(inv: Inventory): AuditIndex {
   const tableOfOwner = new Map<string, string>();
   for (const t of inv.routeTables) {
     const own = new PrefixTrie<RouteEntry[]>();
-    const forwarding = new PrefixTrie<RouteEntry[]>();
+    const parsed: ParsedEntry[] = [];
     for (const e of t.entries) {
       const c = cidrOf(e.destinationCidrBlock);
       if (!c) continue;
+      parsed.push({ e, c });
       if (e.type !== 'CEN') addAt(own, c, e);
-      if (e.status === 'Available') addAt(forwarding, c, e);
     }
+    // Only longest-prefix questions (critical addresses) need it: built on first use.
+    let forwarding: PrefixTrie<RouteEntry[]> | undefined;
+    const forwardingOf = (): PrefixTrie<RouteEntry[]> => {
+      if (!forwarding) {
+        forwarding = new PrefixTrie<RouteEntry[]>();
+        for (const { e, c } of parsed) if (e.status === 'Available') addAt(forwarding, c, e);
+      }
+      return forwarding;
+    };
     const cen = cenByTable.get(t.table.routeTableId) ?? null;
     const cenLearned = new PrefixTrie<CenRouteEntry>();
     for (const r of cen?.routes ?? []) {
@@ -113,7 +131,16 @@ export function indexOf(inv: Inventory): AuditIndex {
       const c = cidrOf(r.destinationCidrBlock);
       if (c) cenLearned.set(c, r);
     }
-    tables.set(t.table.routeTableId, { inv: t, own, forwarding, cen, cenLearned });
+    tables.set(t.table.routeTableId, {
+      inv: t,
+      parsed,
+      own,
+      get forwarding() {
+        return forwardingOf();
+      },
+      cen,
+      cenLearned,
+    });
     if (t.ownerType === 'VBR' || t.table.routeTableType === 'System' || !tableOfOwner.has(t.ownerId)) tableOfOwner.set(t.ownerId, t.table.routeTableId);
   }
   const cenHealthChecks = new Map<string, InRegion<CenVbrHealthCheck>[]>();
@@ -153,13 +180,24 @@ export function isIdcRoute(e: RouteEntry): boolean {
  */
 export function linesReaching(index: AuditIndex, vpcId: string, destination: Cidr): Line[] {
   const out: Line[] = [];
-  for (const line of index.linesByVpc.get(vpcId) ?? []) {
-    const vbr = index.vbrs.get(line.vbrId);
-    const table = vbr ? index.tables.get(vbr.routeTableId) : undefined;
-    if (!table) continue;
-    if (table.own.covering(destination).some((x) => x.value.some(isIdcRoute))) out.push(line);
-  }
+  for (const line of index.linesByVpc.get(vpcId) ?? []) if (lineReaches(index, line, destination)) out.push(line);
   return out;
+}
+
+/** How many lines of a VPC can carry traffic to `destination` (see {@link linesReaching}; no allocation). */
+export function countLinesReaching(index: AuditIndex, vpcId: string, destination: Cidr): number {
+  let n = 0;
+  for (const line of index.linesByVpc.get(vpcId) ?? []) if (lineReaches(index, line, destination)) n += 1;
+  return n;
+}
+
+/** Whether the line's VBR has a route toward the data center equal to or containing `destination`. */
+function lineReaches(index: AuditIndex, line: Line, destination: Cidr): boolean {
+  const vbr = index.vbrs.get(line.vbrId);
+  const table = vbr ? index.tables.get(vbr.routeTableId) : undefined;
+  if (!table) return false;
+  // The longest such route that contains the whole destination, if any.
+  return table.own.lookup(destination.network, (entries, prefix) => prefix.length <= destination.length && entries.some(isIdcRoute)) !== undefined;
 }
 
 /** `route:<table>|<cidr>`: the resource of a route-level finding. */

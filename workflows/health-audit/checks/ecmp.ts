@@ -4,7 +4,7 @@
  * member usable; and the declared active/standby (100/0) or active/active design.
  */
 import type { RouteEntry } from '../../../src/cloud/index.ts';
-import { cidrOf, hopsText, hopUsable, indexOf, linesReaching, routeRef, type AuditIndex, type IndexedTable } from '../analysis.ts';
+import { cidrOf, countLinesReaching, hopsText, hopUsable, indexOf, linesReaching, routeRef, type AuditIndex } from '../analysis.ts';
 import type { IntentRedundancy } from '../intent.ts';
 import { redundancySpec } from '../remediation-specs.ts';
 import type { Finding, Severity } from '../types.ts';
@@ -14,16 +14,11 @@ import { refs, worst, type CheckDefinition } from './check.ts';
 export const ACTIVE_WEIGHT = 100;
 export const STANDBY_WEIGHT = 0;
 
-/** The multi-hop router-interface routes of VPC tables: the ECMP / weighted routes toward the data center. */
-function weightedRoutes(index: AuditIndex): Array<{ t: IndexedTable; e: RouteEntry }> {
-  const out: Array<{ t: IndexedTable; e: RouteEntry }> = [];
-  for (const t of index.tables.values()) {
-    if (t.inv.ownerType !== 'VPC') continue;
-    for (const e of t.inv.entries) {
-      if (e.type !== 'CEN' && e.nextHops.length >= 2 && e.nextHops.every((h) => h.nextHopType === 'RouterInterface')) out.push({ t, e });
-    }
-  }
-  return out;
+/** Whether an entry is an ECMP / weighted route toward the data center: several router-interface next hops. */
+function isWeighted(e: RouteEntry): boolean {
+  if (e.type === 'CEN' || e.nextHops.length < 2) return false;
+  for (const h of e.nextHops) if (h.nextHopType !== 'RouterInterface') return false;
+  return true;
 }
 
 /** 7. ECMP symmetry. */
@@ -35,63 +30,78 @@ export const ecmpSymmetry: CheckDefinition = {
   run(inv, intent) {
     const index = indexOf(inv);
     const out: Finding[] = [];
-    for (const { t, e } of weightedRoutes(index)) {
-      const cidr = cidrOf(e.destinationCidrBlock);
-      if (!cidr) continue;
+    for (const t of index.tables.values()) {
+      if (t.inv.ownerType !== 'VPC') continue;
       const tableId = t.inv.table.routeTableId;
-      const declared = intent.redundancy.find((g) => g.routeTableId === tableId && g.destinationCidrBlock === e.destinationCidrBlock);
-      const problems: string[] = [];
-      let severity: Severity = 'info';
-      const disabled = e.nextHops.filter((h) => !hopUsable(h)).map((h) => h.nextHopId);
-      const inactive = e.nextHops
-        .map((h) => index.routerInterfaces.get(h.nextHopId))
-        .filter((ri) => ri !== undefined && ri.status !== 'Active')
-        .map((ri) => `${ri!.routerInterfaceId} (${ri!.status})`);
-      if (disabled.length > 0) {
-        problems.push(`next hop${disabled.length > 1 ? 's' : ''} ${disabled.join(', ')} disabled by the health check`);
-        severity = 'critical';
+      for (const { e, c: cidr } of t.parsed) {
+        if (!isWeighted(e)) continue;
+        // Fast path without allocations: most routes are fine.
+        let disabledCount = 0;
+        let inactiveCount = 0;
+        let equal = true;
+        const w0 = e.nextHops[0]!.weight;
+        for (const h of e.nextHops) {
+          if (!hopUsable(h)) disabledCount += 1;
+          const ri = index.routerInterfaces.get(h.nextHopId);
+          if (ri && ri.status !== 'Active') inactiveCount += 1;
+          if (h.weight !== w0) equal = false;
+        }
+        const declared = equal ? undefined : intent.redundancy.find((g) => g.routeTableId === tableId && g.destinationCidrBlock === e.destinationCidrBlock);
+        const weightsOk = equal || declared?.mode === 'active-standby';
+        if (disabledCount === 0 && inactiveCount === 0 && weightsOk && countLinesReaching(index, t.inv.ownerId, cidr) === e.nextHops.length) continue;
+        const lines = linesReaching(index, t.inv.ownerId, cidr);
+
+        const problems: string[] = [];
+        let severity: Severity = 'info';
+        const disabled = e.nextHops.filter((h) => !hopUsable(h)).map((h) => h.nextHopId);
+        const inactive = e.nextHops
+          .map((h) => index.routerInterfaces.get(h.nextHopId))
+          .filter((ri) => ri !== undefined && ri.status !== 'Active')
+          .map((ri) => `${ri!.routerInterfaceId} (${ri!.status})`);
+        if (disabled.length > 0) {
+          problems.push(`next hop${disabled.length > 1 ? 's' : ''} ${disabled.join(', ')} disabled by the health check`);
+          severity = 'critical';
+        }
+        if (inactive.length > 0) {
+          problems.push(`router interface${inactive.length > 1 ? 's' : ''} ${inactive.join(', ')} not Active`);
+          severity = 'critical';
+        }
+        const weights = e.nextHops.map((h) => h.weight ?? null);
+        const group = declared ?? intent.redundancy.find((g) => g.routeTableId === tableId && g.destinationCidrBlock === e.destinationCidrBlock);
+        if (!weightsOk) {
+          problems.push(`unequal weights ${weights.map((w) => w ?? '?').join('/')}${group ? ' although the intent declares active-active' : ''}`);
+          severity = worst(severity, 'warning');
+        }
+        const members = e.nextHops.map((h) => index.lineByInterface.get(h.nextHopId)?.vbrId ?? null);
+        const lineVbrs = lines.map((l) => l.vbrId).sort();
+        if (members.length !== lines.length) {
+          problems.push(`${members.length} members but ${lines.length} line${lines.length === 1 ? '' : 's'} reach ${e.destinationCidrBlock}`);
+          severity = worst(severity, 'warning');
+        }
+        out.push({
+          checkId: 'ecmp-symmetry',
+          severity,
+          title: `ECMP route ${e.destinationCidrBlock} in ${tableId}: ${problems.join('; ')}`,
+          resources: refs(routeRef(tableId, e.destinationCidrBlock), ...e.nextHops.map((h) => `router-interface:${h.nextHopId}`)),
+          routeTableId: tableId,
+          destinationCidrBlock: e.destinationCidrBlock,
+          evidence: {
+            routeEntryId: e.routeEntryId,
+            nextHops: hopsText(e),
+            weights,
+            disabled,
+            inactive,
+            memberVbrs: members,
+            linesReaching: lineVbrs,
+            ...(group ? { declared: group.mode } : {}),
+          },
+          fix:
+            severity === 'critical'
+              ? `Restore the line behind ${[...disabled, ...inactive].join(', ')} (physical connection, VBR, data-center router) — until then ${e.destinationCidrBlock} runs on ${e.nextHops.length - disabled.length - inactive.length} of ${e.nextHops.length} lines.`
+              : `Rebuild ${e.destinationCidrBlock} in ${tableId} with one next hop per line (${lineVbrs.join(', ') || 'none found'}) and equal weights (delete and recreate it with NextHopList), or declare it active-standby in the intent.`,
+          ...(group && severity !== 'critical' ? remediationOf(index, intent, group) : {}),
+        });
       }
-      if (inactive.length > 0) {
-        problems.push(`router interface${inactive.length > 1 ? 's' : ''} ${inactive.join(', ')} not Active`);
-        severity = 'critical';
-      }
-      const weights = e.nextHops.map((h) => h.weight ?? null);
-      const equal = weights.every((w) => w === weights[0]);
-      if (!equal && declared?.mode !== 'active-standby') {
-        problems.push(`unequal weights ${weights.map((w) => w ?? '?').join('/')}${declared ? ' although the intent declares active-active' : ''}`);
-        severity = worst(severity, 'warning');
-      }
-      const lines = linesReaching(index, t.inv.ownerId, cidr);
-      const members = e.nextHops.map((h) => index.lineByInterface.get(h.nextHopId)?.vbrId ?? null);
-      const lineVbrs = lines.map((l) => l.vbrId).sort();
-      if (members.length !== lines.length) {
-        problems.push(`${members.length} members but ${lines.length} line${lines.length === 1 ? '' : 's'} reach ${e.destinationCidrBlock}`);
-        severity = worst(severity, 'warning');
-      }
-      if (problems.length === 0) continue;
-      out.push({
-        checkId: 'ecmp-symmetry',
-        severity,
-        title: `ECMP route ${e.destinationCidrBlock} in ${tableId}: ${problems.join('; ')}`,
-        resources: refs(routeRef(tableId, e.destinationCidrBlock), ...e.nextHops.map((h) => `router-interface:${h.nextHopId}`)),
-        routeTableId: tableId,
-        destinationCidrBlock: e.destinationCidrBlock,
-        evidence: {
-          routeEntryId: e.routeEntryId,
-          nextHops: hopsText(e),
-          weights,
-          disabled,
-          inactive,
-          memberVbrs: members,
-          linesReaching: lineVbrs,
-          ...(declared ? { declared: declared.mode } : {}),
-        },
-        fix:
-          severity === 'critical'
-            ? `Restore the line behind ${[...disabled, ...inactive].join(', ')} (physical connection, VBR, data-center router) — until then ${e.destinationCidrBlock} runs on ${e.nextHops.length - disabled.length - inactive.length} of ${e.nextHops.length} lines.`
-            : `Rebuild ${e.destinationCidrBlock} in ${tableId} with one next hop per line (${lineVbrs.join(', ') || 'none found'}) and equal weights (delete and recreate it with NextHopList), or declare it active-standby in the intent.`,
-        ...(declared && severity !== 'critical' ? remediationOf(index, intent, declared) : {}),
-      });
     }
     return out;
   },

@@ -41,10 +41,8 @@ export function leftoverGroups(inv: Inventory): LeftoverGroup[] {
   for (const t of indexOf(inv).tables.values()) {
     if (t.cenLearned.size === 0) continue;
     const byCovering = new Map<string, { covering: CenRouteEntry; cidr: Cidr; pieces: RouteEntry[] }>();
-    for (const e of t.inv.entries) {
+    for (const { e, c: s } of t.parsed) {
       if (!isPeeringRoute(e)) continue;
-      const s = cidrOf(e.destinationCidrBlock);
-      if (!s) continue;
       const around = t.cenLearned.covering(s).filter((x) => x.prefix.length < s.length);
       const inner = around[around.length - 1];
       if (!inner) continue;
@@ -193,10 +191,8 @@ export const cenRouteStatus: CheckDefinition = {
         });
       }
       // Static routes strictly inside an Active CEN route take part of its traffic.
-      for (const e of t.inv.entries) {
+      for (const { e, c: s } of t.parsed) {
         if (e.type !== 'Custom' || halves.has(e)) continue;
-        const s = cidrOf(e.destinationCidrBlock);
-        if (!s) continue;
         const around = t.cenLearned.covering(s).filter((x) => x.prefix.length < s.length && x.value.status === 'Active');
         const r = around[around.length - 1];
         if (!r) continue;
