@@ -57,6 +57,13 @@ export interface EngineOptions<D> {
   dispatchGraceMs?: number;
   /** How long a start idempotency key is remembered. Default 24 h. */
   idempotencyTtlMs?: number;
+  /**
+   * Most steps one delivery runs back to back (default 1: one step per message). Above 1, a step
+   * that can run at once is leased in the same write that commits the previous one.
+   */
+  maxStepsPerAdvance?: number;
+  /** Wall-time budget of one chained delivery. Default a quarter of `leaseMs`. */
+  chainBudgetMs?: number;
 }
 
 /** Options of `start`. */
@@ -204,6 +211,8 @@ export function createEngine<D>(options: EngineOptions<D>): Engine {
     lockTtlMs,
     lockRetryMs: options.lockRetryMs ?? 5000,
     dispatchGraceMs: options.dispatchGraceMs ?? leaseMs,
+    maxStepsPerAdvance: Math.max(1, options.maxStepsPerAdvance ?? 1),
+    chainBudgetMs: options.chainBudgetMs ?? leaseMs / 4,
   });
 
   async function load(id: string): Promise<ExecutionRecord> {
