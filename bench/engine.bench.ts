@@ -126,7 +126,8 @@ function bareTransitions(count: number): { restoreTransitionPersist: number[]; t
   for (let i = 0; i < count; i += 1) {
     const t0 = performance.now();
     const snap = restoreSnapshot(def.machine, JSON.parse(persisted) as never);
-    const next = pureTransition(def.machine, snap, { type: 'STEP.DONE', output: i });
+    const done: RunnerEvent = { type: 'STEP.DONE', output: i };
+    const next = pureTransition(def.machine, snap, done);
     persisted = JSON.stringify(persistSnapshot(def.machine, next));
     runnerPath.push(performance.now() - t0);
   }

@@ -159,7 +159,7 @@ const scopes = new WeakMap<AnyStateMachine, AnyActorScope>();
  * The inert scope is built once per machine instead (machines here spawn no children, so one
  * scope never collects state across calls); actions are collected, never executed.
  */
-export function pureTransition(machine: AnyStateMachine, snapshot: AnyMachineSnapshot, event: EventObject): AnyMachineSnapshot {
+export function pureTransition(machine: AnyStateMachine, snapshot: AnyMachineSnapshot, event: RunnerEvent | EventObject): AnyMachineSnapshot {
   let scope = scopes.get(machine);
   if (!scope) {
     const self = createActor(machine);
