@@ -23,7 +23,7 @@ import { Ledger, summarize } from './ledger.ts';
 import { acquireLocks, releaseLocks } from './locks.ts';
 import { finalStatusOf, isTerminal, leafPath, stepMetaAt, type ProcedureRegistry } from './registry.ts';
 import { backoffDelay, isTransient, withinBudget, type RetryPolicy } from './retry.ts';
-import type { Clock, StepMessage, StepScheduler } from './scheduler.ts';
+import { SIGNAL_SEQ, type Clock, type StepMessage, type StepScheduler } from './scheduler.ts';
 import type {
   CloudCallRecord,
   EffectInput,
@@ -123,6 +123,11 @@ interface Chained<D> {
 
 /** Whether a commit may take the next step's lease in the same write. */
 type ChainPermit = { allowed: boolean };
+
+/** The first signal a user requested that the engine has not acted on yet. */
+function pendingSignal(rec: ExecutionRecord): SignalName | undefined {
+  return (Object.keys(SIGNAL_EVENTS) as SignalName[]).find((n) => rec.signals[n] && !rec.handledSignals.includes(n));
+}
 
 /** A record about to be written, and what to do once the write wins. */
 interface Plan {
@@ -229,9 +234,18 @@ export class StepRunner<D> {
       ...(r ? { seq: r.seq, status: r.status } : {}),
     });
     if (!rec) return result('missing');
-    if (rec.seq !== msg.seq) return result('stale');
-    if (isTerminal(rec.status)) return result('ended');
     const now = clock.now();
+    if (msg.seq === SIGNAL_SEQ) {
+      // A signal follow-up: act at the current seq once no runner holds the execution.
+      if (isTerminal(rec.status) || !pendingSignal(rec)) return result('stale');
+      if (rec.lease && rec.lease.until > now) {
+        await this.ctx.scheduler.schedule({ executionId: rec.id, seq: SIGNAL_SEQ }, { delayMs: rec.lease.until - now + 1 });
+        return result('leased');
+      }
+    } else if (rec.seq !== msg.seq) {
+      return result('stale');
+    }
+    if (isTerminal(rec.status)) return result('ended');
     if (rec.lease && rec.lease.until > now) return result('leased');
 
     const def = this.ctx.registry.get(rec.procedureId, rec.procedureVersion);
@@ -244,7 +258,7 @@ export class StepRunner<D> {
     }
     const base: ExecutionRecord = { ...rec, lease: null };
 
-    const pending = (Object.keys(SIGNAL_EVENTS) as SignalName[]).find((n) => rec.signals[n] && !rec.handledSignals.includes(n));
+    const pending = pendingSignal(rec);
     if (pending) {
       const signal = rec.signals[pending] as Signal;
       ledger.add('signal', rec.step?.state, { signal: pending, by: signal.by, ...(signal.reason ? { reason: signal.reason } : {}) });
