@@ -3,6 +3,7 @@
  * - per-step cost of `engine.advance` (load, lease, restore + transition, commit + journal,
  *   schedule) over 10,000 steps of a no-op effect, median and p99, beside a bare xstate
  *   transition and a bare SQLite conditional write measured in the same run;
+ * - the same per-step figure through the Tablestore SDK to the local stand-in (cost model);
  * - throughput of 1,000 concurrent executions × 10 steps.
  * Timings are measured with `performance.now()`; nothing is asserted.
  */
@@ -15,7 +16,10 @@ import { createEngine } from '../src/engine/engine.ts';
 import { persistSnapshot, pureTransition, restoreSnapshot } from '../src/engine/runner.ts';
 import { InProcessScheduler, systemClock } from '../src/engine/scheduler.ts';
 import type { MachineInput, ProcedureDefinition, RunnerEvent } from '../src/engine/types.ts';
+import type { ExecutionStore } from '../src/store/contract.ts';
 import { SqliteStore } from '../src/store/sqlite.ts';
+import { createTablestoreStore } from '../src/store/tablestore.ts';
+import { startTablestoreStandin } from '../test/support/tablestore/server.ts';
 
 interface LoopContext {
   steps: number;
@@ -76,8 +80,8 @@ function stats(samples: number[]): { medianUs: number; p99Us: number; meanUs: nu
  * database file per call). With `chain` > 1 one delivery runs up to that many steps; a sample
  * is then the delivery's time divided by the steps it ran.
  */
-async function engineSteps(dir: string, name: string, steps: number, chain = 1): Promise<number[]> {
-  const store = new SqliteStore(join(dir, `${name}.db`));
+async function engineSteps(dir: string, name: string, steps: number, chain = 1, given?: ExecutionStore): Promise<number[]> {
+  const store = given ?? new SqliteStore(join(dir, `${name}.db`));
   const scheduler = new InProcessScheduler({ clock: systemClock });
   const engine = createEngine({ store, procedures: [loopProcedure()], deps: () => null, scheduler, maxStepsPerAdvance: chain });
   const samples: number[] = [];
@@ -207,6 +211,16 @@ export default async function run(): Promise<Record<string, unknown>> {
     const transitionFull = stats(bare.restoreTransitionPersist);
     const transitionOnly = stats(bare.transitionOnly);
     const runnerXstate = stats(bare.runnerPath);
+    // The same per-step figure through the Tablestore SDK to the local stand-in (cost model only).
+    const creds = { accessKeyId: 'LTAI-bench', accessKeySecret: 'bench-secret', instanceName: 'bench' };
+    const standin = await startTablestoreStandin(creds);
+    let tablestore: ReturnType<typeof stats>;
+    try {
+      await engineSteps(dir, 'ots-warm', 100, 1, createTablestoreStore({ ...creds, endpoint: standin.endpoint }));
+      tablestore = stats(await engineSteps(dir, 'ots', 1000, 1, createTablestoreStore({ ...creds, endpoint: standin.endpoint })));
+    } finally {
+      await standin.close();
+    }
     const tp = await throughput(dir, 1000, 10);
     const tpChained = await throughput(dir, 1000, 10, 10);
     const r2 = (x: number): number => Math.round(x * 100) / 100;
@@ -229,6 +243,7 @@ export default async function run(): Promise<Record<string, unknown>> {
           chainedExcludingXstateToBareWrite: r2((chained.medianUs - runnerXstate.medianUs) / write.medianUs),
         },
       },
+      tablestoreStandinPerStep: { steps: 1000, engineAdvance: tablestore },
       throughput: { executions: 1000, stepsPerExecution: 10, oneStepPerDelivery: tp, chained10: tpChained },
     };
   } finally {
