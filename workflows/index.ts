@@ -5,9 +5,12 @@
  */
 import type { CloudClients } from '../src/cloud/index.ts';
 import type { ProcedureDefinition } from '../src/engine/types.ts';
+import { migrateVbrToCen } from './migrate-vbr-to-cen/index.ts';
+import { migrateVpcToCen } from './migrate-vpc-to-cen/index.ts';
+import { rollbackMigration } from './rollback-migration/index.ts';
 
 /** What workflow effects receive: the cloud clients, observed per effect run. */
 export type WorkflowDeps = CloudClients;
 
 /** All registered procedure versions. */
-export const procedures: ProcedureDefinition<WorkflowDeps>[] = [];
+export const procedures: ProcedureDefinition<WorkflowDeps>[] = [migrateVpcToCen, migrateVbrToCen, rollbackMigration];
