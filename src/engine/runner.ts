@@ -304,8 +304,7 @@ export class StepRunner<D> {
 
     const snapshot = restoreSnapshot(def.machine, rec.snapshot);
     if (meta.kind === 'wait') {
-      const override = meta.timeoutContextKey ? asJsonObject(snapshot.context)[meta.timeoutContextKey] : undefined;
-      const timeoutMs = typeof override === 'number' ? override : meta.timeoutMs;
+      const timeoutMs = this.waitTimeout(meta, snapshot);
       if (now >= step.enteredAt + timeoutMs) {
         const error = errorOf('WaitTimeout', `${meta.title ?? meta.effect} did not become ready within ${timeoutMs} ms`);
         return this.commit(this.applyEvent(def, base, { type: 'STEP.FAILED', error }, now, ledger, snapshot), rec.seq, result, permit);
@@ -314,7 +313,10 @@ export class StepRunner<D> {
     return this.effectStep(def, base, rec.seq, snapshot, meta, now, ledger, result, permit, false);
   }
 
-  /** Runs an effect or a wait poll under a lease, then commits its outcome. */
+  /**
+   * Runs an effect (under a lease taken first, unless `preLeased` by a chained commit) or a wait
+   * poll (no lease: it only reads), then commits the outcome.
+   */
   private async effectStep(
     def: ProcedureDefinition<D>,
     base: ExecutionRecord,
