@@ -15,6 +15,7 @@ import type { EmulatorSnapshot } from '../emulator/model/types.ts';
 import type { ProbeFlowSpec } from '../emulator/probes.ts';
 import { formatIpv4, parseCidr } from '../net/index.ts';
 import { readAndPlan } from '../../workflows/migration/effects.ts';
+import { withReadRetries } from '../../workflows/migration/ops.ts';
 import { parseMigrationParams } from '../../workflows/migration/params.ts';
 import type { MigrationKind, MigrationParams, MigrationPlan } from '../../workflows/migration/types.ts';
 import { migrateVbrToCen } from '../../workflows/migrate-vbr-to-cen/index.ts';
@@ -126,7 +127,8 @@ export async function planMigration(
   const proc = PROCEDURES[procedureId];
   if (!proc) throw new ValidationError(`${procedureId} is not a migration procedure (use migrate-vpc-to-cen or migrate-vbr-to-cen)`, { code: 'UnknownProcedure', field: 'procedureId' });
   const parsed = parseMigrationParams(proc.kind, params);
-  const plan = await readAndPlan(opts.clouds, procedureId, proc.kind, params);
+  const live = withReadRetries(opts.clouds);
+  const plan = await readAndPlan(live, procedureId, proc.kind, params);
   const interval = opts.probeIntervalMs ?? 100;
   const none = (reason: string, source: PredictedBlackout['source'] = 'none'): PredictedBlackout => ({
     simulated: false, source, outcome: 'not-run', probeIntervalMs: interval, flows: [], totalLost: 0, maxBlackoutMs: 0, durationMs: 0, calls: { total: 0, writes: 0 }, reason,
@@ -135,7 +137,7 @@ export async function planMigration(
 
   const source: PredictedBlackout['source'] = opts.snapshot ? 'snapshot' : 'describe';
   const snapshot = opts.snapshot ? await opts.snapshot() : undefined;
-  const topology = snapshot ? undefined : await topologyFromCloud(opts.clouds, parsed);
+  const topology = snapshot ? undefined : await topologyFromCloud(live, parsed);
   const world = await startWorld({
     regionId: parsed.regionId,
     procedures: [proc.def],

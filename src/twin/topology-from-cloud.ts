@@ -4,7 +4,8 @@
  * they peer with, their route tables, router interfaces (with health checks), VBRs with BGP, the
  * physical connections, published routes, CEN VBR health checks and the ECS instances the flows
  * start from. The data center behind each physical connection is not visible to any API: it is
- * synthesized from the VBR's routes toward the physical connection, with routes back to every VPC.
+ * synthesized from the VBR's routes toward the physical connection, with routes back to every VPC
+ * and to the CEN health-check source range (an assumption the plan's twin result rests on).
  * Read-only.
  */
 import type { CloudClients, RouteEntry, RouterInterface, Vpc } from '../cloud/index.ts';
@@ -158,7 +159,13 @@ export async function topologyFromCloud(cloud: CloudClients, params: MigrationPa
       id: dcId,
       cidrBlocks,
       devices: devices.map((ip) => ({ ip })),
-      routes: vpcs.map((v) => ({ destinationCidrBlock: v.cidrBlock, nextHopIps: [vbr.localGatewayIp ?? ''] })),
+      // The data center's own routes are invisible to the APIs. Assume it routes back everything
+      // the migration relies on: the VPCs, and the CEN health-check source range (100.96.0.0/16,
+      // or the configured source) that the seed's health-check configuration requires.
+      routes: [
+        ...vpcs.map((v) => ({ destinationCidrBlock: v.cidrBlock, nextHopIps: [vbr.localGatewayIp ?? ''] })),
+        { destinationCidrBlock: params.cenHealthCheck?.sourceIp ? `${params.cenHealthCheck.sourceIp}/32` : '100.96.0.0/16', nextHopIps: [vbr.localGatewayIp ?? ''] },
+      ],
     });
     physicalConnections.push({
       id: vbr.physicalConnectionId,

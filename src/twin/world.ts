@@ -50,6 +50,8 @@ export interface WorldOptions {
   retry?: { maxFailures?: number; baseMs?: number; capMs?: number };
   /** Seed for the engine's jitter. */
   random?: () => number;
+  /** SQLite file shared with runner processes (kill tests); default `:memory:`. */
+  storePath?: string;
 }
 
 /**
@@ -67,7 +69,7 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
     endpoint: emulator.endpoint,
     prober: { kind: 'emulator' },
   });
-  const store = new SqliteStore({ path: ':memory:' });
+  const store = new SqliteStore({ path: opts.storePath ?? ':memory:' });
   const scheduler = new InProcessScheduler({ clock });
   const engine = createEngine<CloudClients>({
     store,
@@ -82,8 +84,13 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
     const max = ro.maxDeliveries ?? 20_000;
     for (let n = 0; n < max; n++) {
       const view = await engine.get(executionId);
-      if (view.endedAt !== null || view.status === 'awaiting_approval') return view;
-      const next = scheduler.take();
+      if (view.endedAt !== null) return view;
+      let next = scheduler.take();
+      if (view.status === 'awaiting_approval' && (!next || next.dueAt > clock.now())) {
+        // Resting at the gate: deliver nothing that is not due now (the expiry is, much later).
+        if (next) await scheduler.schedule(next.msg, { delayMs: next.dueAt - clock.now() });
+        return view;
+      }
       if (!next) {
         // Nothing queued (a lost message): the sweep finds due work, as the timer would.
         const due = view.step ? Math.max(clock.now(), (await store.getExecution(executionId))?.nextRunAt ?? clock.now()) : clock.now();
@@ -92,6 +99,7 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
         if (dispatched === 0) return view;
         continue;
       }
+      next = next as NonNullable<typeof next>;
       if (next.dueAt > clock.now()) clock.advanceTo(next.dueAt);
       await ro.beforeDelivery?.(n);
       await engine.advance(next.msg);

@@ -18,7 +18,7 @@
  *                 DeletingHalfRoute ⇄ AwaitingHalfRouteDeleted (8f) →
  *                 WithdrawingHalfNetwork ⇄ AwaitingHalfNetworkWithdrawn (8f, BGP only) → VerifyingConflict
  *     intermittent DeletingPeeringRoute → AwaitingPeeringRouteDeleted → AwaitingCenRouteActive → VerifyingConflict
- *   5.2-8g        ConfiguringCenHealthCheck → AwaitingCenHealthCheck
+ *   5.2-8g        ConfiguringCenHealthCheck → AwaitingCenHealthCheck → AwaitingHealthCheckWindow
  *   end           VerifyingMigration → Succeeded
  *   5.3           RollingBack ⇄ AwaitingCompensation → RolledBack | Failed | Cancelled | Rejected | Expired
  */
@@ -273,8 +273,16 @@ export const migrateVbrToCenMachine = migrationSetup.createMachine({
     AwaitingCenHealthCheck: {
       meta: { step: { kind: 'wait', effect: 'awaitCenHealthCheck', pollIntervalMs: DELAYS.healthCheckPollInterval, timeoutMs: DELAYS.cenTimeout, seed: '5.2-8g', title: 'CEN VBR health check listed' } },
       on: {
-        'STEP.DONE': 'VerifyingMigration',
+        'STEP.DONE': 'AwaitingHealthCheckWindow',
         'STEP.FAILED': { target: 'RollingBack', actions: { type: 'fail', params: { code: 'StepFailed', message: 'the CEN health check was not configured', state: 'AwaitingCenHealthCheck' } } },
+      },
+    },
+    AwaitingHealthCheckWindow: {
+      description: 'Let the new CEN health check run one full detection window (interval × threshold) before the final verification, so a health check that fails (and withdraws the VBR routes) is seen.',
+      meta: { step: { kind: 'wait', effect: 'awaitHealthCheckWindow', pollIntervalMs: DELAYS.healthCheckWindow, timeoutMs: DELAYS.cenTimeout, seed: '5.2-8g', title: 'One health-check window' } },
+      on: {
+        'STEP.DONE': 'VerifyingMigration',
+        'STEP.FAILED': { target: 'RollingBack', actions: { type: 'fail', params: { code: 'StepFailed', message: 'waiting for the health-check window failed', state: 'AwaitingHealthCheckWindow' } } },
       },
     },
     VerifyingMigration: {

@@ -25,11 +25,12 @@ import {
   removeRoute,
   routeReached,
   routerInterfaceHealthCheckReached,
+  withReadRetries,
   type PublishSpec,
 } from './ops.ts';
 import { parseMigrationParams } from './params.ts';
 import { assertRunnable, planMigration } from './planner.ts';
-import { readMigrationFacts } from './read-state.ts';
+import { readMigrationFacts, refreshMigrationFacts } from './read-state.ts';
 import type { ConflictPlan, FlowParam, MigrationKind, MigrationParams, MigrationPlan } from './types.ts';
 
 type Input = EffectInput<JsonObject, JsonObject>;
@@ -169,8 +170,18 @@ export async function readAndPlan(cloud: CloudClients, procedureId: string, kind
 export function createMigrationEffects(kind: MigrationKind): Record<string, Effect<CloudClients>> {
   const params = (input: Input): MigrationParams => parseMigrationParams(kind, input.params);
   const effects: Record<string, (input: Input, cloud: CloudClients) => Promise<Json>> = {
-    readAndPlan: async (input, cloud) => ({ plan: json(await readAndPlan(cloud, input.procedureId, kind, input.params)) }),
-    checkRoutes: async (input, cloud) => ({ plan: json(await readAndPlan(cloud, input.procedureId, kind, input.params)) }),
+    readAndPlan: async (input, cloud) => {
+      const p = params(input);
+      const facts = await readMigrationFacts(cloud, kind, p);
+      return { plan: json(planMigration(input.procedureId, facts, p)), facts: json(facts) };
+    },
+    checkRoutes: async (input, cloud) => {
+      const ctx = ctxOf(input);
+      const p = params(input);
+      if (!ctx.facts) throw new Error(`${input.step}: no facts in context`);
+      const facts = await refreshMigrationFacts(cloud, ctx.facts, { published: planOf(input).publish });
+      return { plan: json(planMigration(input.procedureId, facts, p)), facts: json(facts) };
+    },
 
     disableVbrHealthCheck: async (input, cloud) => {
       const ri = pendingHealthChecks(ctxOf(input))[ctxOf(input).index];
@@ -239,6 +250,8 @@ export function createMigrationEffects(kind: MigrationKind): Record<string, Effe
 
     ensureCenHealthCheck: async (input, cloud) => ensureCenHealthCheck(cloud, cenHealthCheckSpec(planOf(input))),
     awaitCenHealthCheck: async (input, cloud) => cenHealthCheckReached(cloud, cenHealthCheckSpec(planOf(input))),
+    // A pure timer: the first poll is deferred, the second comes one window later.
+    awaitHealthCheckWindow: async () => ({ ready: true }),
 
     verifyMigration: async (input, cloud) => {
       const plan = planOf(input);
@@ -251,7 +264,14 @@ export function createMigrationEffects(kind: MigrationKind): Record<string, Effe
   for (const name of Object.keys(effects)) {
     if (name.startsWith('await')) effects[name] = deferFirstPoll(effects[name]);
   }
-  return effects as Record<string, Effect<CloudClients>>;
+  return withRetryingReads(effects);
+}
+
+/** Gives every effect clients whose reads ride out throttling (see `withReadRetries`). */
+export function withRetryingReads(effects: Record<string, (input: Input, cloud: CloudClients) => Promise<Json>>): Record<string, Effect<CloudClients>> {
+  const out: Record<string, Effect<CloudClients>> = {};
+  for (const [name, effect] of Object.entries(effects)) out[name] = (input, cloud) => effect(input, withReadRetries(cloud));
+  return out;
 }
 
 /**
@@ -286,5 +306,5 @@ export function compensationEffects(): Record<string, (input: Input, cloud: Clou
  * @throws ValidationError (bad params, refused plan) or NotFoundError (unknown CEN/VPC/VBR)
  */
 export async function validateMigration(kind: MigrationKind, procedureId: string, params: JsonObject, cloud: CloudClients): Promise<void> {
-  assertRunnable(await readAndPlan(cloud, procedureId, kind, params));
+  assertRunnable(await readAndPlan(withReadRetries(cloud), procedureId, kind, params));
 }

@@ -8,7 +8,7 @@ import { assign, setup } from 'xstate';
 import type { SerializedError } from '../../src/errors.ts';
 import type { Json, JsonObject, MachineInput, RunnerEvent } from '../../src/engine/types.ts';
 import type { Compensation } from './compensation.ts';
-import type { ConflictPlan, MigrationKind, MigrationPlan } from './types.ts';
+import type { ConflictPlan, MigrationFacts, MigrationKind, MigrationPlan } from './types.ts';
 
 /** Why an execution stops going forward. */
 export interface MigrationFailure {
@@ -26,6 +26,8 @@ export interface MigrationContext {
   executionId: string;
   approvalRequired: boolean;
   plan: MigrationPlan | null;
+  /** The facts the plan was made from (re-planning after attaching re-reads only what changed). */
+  facts: MigrationFacts | null;
   /** Index of the conflict being resolved. */
   conflictIndex: number;
   /** Index within the current loop (attachments, published routes, halves, BGP networks…). */
@@ -60,6 +62,8 @@ export const DELAYS = {
   cenRoutePollInterval: 2_500,
   bgpPollInterval: 3_000,
   healthCheckPollInterval: 2_000,
+  /** Longer than the slowest CEN VBR health-check detection (3 s × 8 probes). */
+  healthCheckWindow: 25_000,
   approvalExpiry: 24 * 3600_000,
 } as const;
 
@@ -81,7 +85,7 @@ export const pendingHealthChecks = (ctx: MigrationContext) => ctx.plan?.vbr?.dis
 function failureFrom(event: RunnerEvent, fallback: { code: string; message: string; state?: string }): MigrationFailure {
   const state = fallback.state;
   const at = state ? { state } : {};
-  if (event.type === 'STEP.FAILED') return { code: event.error.code, message: event.error.message, ...at, evidence: event.error as unknown as Json };
+  if (event.type === 'STEP.FAILED') return { code: fallback.code, message: `${fallback.message}: ${event.error.message}`, ...at, evidence: event.error as unknown as Json };
   if (event.type === 'STEP.DONE') {
     const out = (event.output ?? {}) as JsonObject;
     return { code: fallback.code, message: typeof out.reason === 'string' ? out.reason : fallback.message, ...at, evidence: out };
@@ -138,7 +142,10 @@ export const migrationSetup = setup({
   },
   actions: {
     storeCompensations: assign({ compensations: ({ event }) => (outputOf(event).compensations as unknown as Compensation[] | undefined) ?? [] }),
-    storePlan: assign({ plan: ({ event }) => (outputOf(event).plan as unknown as MigrationPlan | undefined) ?? null }),
+    storePlan: assign({
+      plan: ({ event }) => (outputOf(event).plan as unknown as MigrationPlan | undefined) ?? null,
+      facts: ({ event, context }) => (outputOf(event).facts as unknown as MigrationFacts | undefined) ?? context.facts,
+    }),
     nextItem: assign({ index: ({ context }) => context.index + 1 }),
     resetItems: assign({ index: 0 }),
     nextConflict: assign({ conflictIndex: ({ context }) => context.conflictIndex + 1, index: 0 }),
@@ -274,6 +281,7 @@ export function initialContext(input: MachineInput<JsonObject>, kind: MigrationK
     executionId: input.executionId,
     approvalRequired: input.approvalRequired,
     plan: null,
+    facts: null,
     conflictIndex: 0,
     index: 0,
     compensations: [],

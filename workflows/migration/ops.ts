@@ -366,3 +366,50 @@ export async function cenHealthCheckReached(cloud: CloudClients, spec: CenHealth
   const h = await findCenHealthCheck(cloud, spec);
   return { ready: cenHealthCheckMatches(h, spec), status: h ? `→ ${h.healthCheckTargetIp}` : 'Absent' };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Reads that ride out throttling
+// ---------------------------------------------------------------------------------------------
+
+/** Back-off of one read after a throttled answer (real ms). */
+const READ_RETRY_DELAYS_MS = [25, 50, 100, 200];
+
+function retryingReads<T extends object>(client: T, delays: readonly number[]): T {
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      const fn = value as (...args: unknown[]) => Promise<unknown>;
+      if (typeof prop !== 'string' || !prop.startsWith('describe')) return fn.bind(target);
+      return async (...args: unknown[]): Promise<unknown> => {
+        for (let i = 0; ; i++) {
+          try {
+            return await fn.apply(target, args);
+          } catch (err) {
+            if (i >= delays.length || !isCloudErrorClass(err, 'throttled', 'network')) throw err;
+            await new Promise((r) => setTimeout(r, delays[i]));
+          }
+        }
+      };
+    },
+  });
+}
+
+/**
+ * A view of the clients whose Describe calls retry a throttled or network failure a few times
+ * at once (25–200 ms apart). A step reads many things; without this, one throttled read in ten
+ * fails the whole step and the engine's back-off repeats all of them. Writes are never retried
+ * here (the engine retries the step, and ClientTokens keep that safe).
+ */
+export function withReadRetries(cloud: CloudClients, delays: readonly number[] = READ_RETRY_DELAYS_MS): CloudClients {
+  return {
+    regionId: cloud.regionId,
+    vpc: retryingReads(cloud.vpc, delays),
+    cbn: retryingReads(cloud.cbn, delays),
+    ecs: retryingReads(cloud.ecs, delays),
+    prober: cloud.prober,
+    withObserver: (observer) => withReadRetries(cloud.withObserver(observer), delays),
+    forRegion: (regionId) => withReadRetries(cloud.forRegion(regionId), delays),
+    close: () => cloud.close(),
+  };
+}

@@ -185,3 +185,48 @@ export async function readMigrationFacts(cloud: CloudClients, kind: MigrationKin
     ...(vbr ? { vbr } : {}),
   };
 }
+
+/**
+ * Seed "check the routes" after attaching and publishing: re-reads only what those steps change
+ * for the planner — each subject's route table and CEN route view — and takes the rest from the
+ * facts read at planning time, updated with what this execution did (ProtectionLevel REDUCED,
+ * subjects attached, routes published).
+ * @throws CloudApiError from the cloud
+ */
+export async function refreshMigrationFacts(cloud: CloudClients, facts: MigrationFacts, done: { published: { childInstanceId: string; destinationCidrBlock: string }[] }): Promise<MigrationFacts> {
+  const subjects: SubjectFacts[] = [];
+  for (const s of facts.subjects) {
+    const view = s.regionId === cloud.regionId ? cloud : cloud.forRegion(s.regionId);
+    const entries = (await view.vpc.describeRouteEntryList({ routeTableId: s.routeTable.routeTableId })).map(toEntry);
+    const cenRoutes = (
+      await view.cbn.describeCenChildInstanceRouteEntries({
+        cenId: facts.cen.cenId,
+        childInstanceId: s.childInstanceId,
+        childInstanceType: s.childInstanceType,
+        childInstanceRegionId: s.regionId,
+        childInstanceRouteTableId: s.routeTable.routeTableId,
+        status: 'All',
+      })
+    ).map(toCenRoute);
+    let publishedRoutes = s.publishedRoutes;
+    if (s.childInstanceType === 'VPC') {
+      const mine = done.published.filter((p) => p.childInstanceId === s.childInstanceId).map((p) => p.destinationCidrBlock);
+      const known = new Map((publishedRoutes ?? []).map((p) => [p.destinationCidrBlock, p]));
+      for (const cidr of mine) {
+        const e = entries.find((x) => x.destinationCidrBlock === cidr);
+        const hop = e?.nextHops[0];
+        known.set(cidr, { destinationCidrBlock: cidr, nextHopType: hop?.nextHopType ?? '', nextHopId: hop?.nextHopId ?? '', publishStatus: 'Published', routeType: 'Custom' });
+      }
+      publishedRoutes = [...known.values()];
+    }
+    subjects.push({ ...s, routeTable: { ...s.routeTable, entries }, cenRoutes, publishedRoutes });
+  }
+  const attachments = [...facts.attachments];
+  for (const s of facts.subjects) {
+    const i = attachments.findIndex((a) => a.childInstanceId === s.childInstanceId);
+    const attached = { childInstanceId: s.childInstanceId, childInstanceType: s.childInstanceType, childInstanceRegionId: s.regionId, status: 'Attached' };
+    if (i < 0) attachments.push(attached);
+    else attachments[i] = attached;
+  }
+  return { ...facts, cen: { ...facts.cen, protectionLevel: 'REDUCED' }, attachments, subjects };
+}

@@ -6,7 +6,7 @@ import type { CloudClients } from '../../src/cloud/index.ts';
 import type { Effect, EffectInput, Json, JsonObject } from '../../src/engine/types.ts';
 import { containsCidr, formatCidr, parseCidr, splitHalves } from '../../src/net/index.ts';
 import type { Compensation } from '../migration/compensation.ts';
-import { compensationEffects } from '../migration/effects.ts';
+import { compensationEffects, withRetryingReads } from '../migration/effects.ts';
 import { parseRollbackParams } from './params.ts';
 
 type RestoreRoute = Extract<Compensation, { kind: 'restoreRoute' }>;
@@ -51,13 +51,13 @@ export async function orderRollback(cloud: CloudClients, mode: 'smooth' | 'inter
 }
 
 /** Effects by name. */
-export const effects: Record<string, Effect<CloudClients>> = {
+export const effects: Record<string, Effect<CloudClients>> = withRetryingReads({
   planRollback: async (input: EffectInput<JsonObject, JsonObject>, cloud: CloudClients): Promise<Json> => {
     const p = parseRollbackParams(input.params);
     const r = await orderRollback(cloud, p.mode, p.compensations);
     return { compensations: r.compensations as unknown as Json, notes: r.notes };
   },
-  verifyFlows: async (input, cloud): Promise<Json> => {
+  verifyFlows: async (input: EffectInput<JsonObject, JsonObject>, cloud: CloudClients): Promise<Json> => {
     const p = parseRollbackParams(input.params);
     if (!p.flows || p.flows.length === 0) return { ok: true, flows: [] };
     const results = await cloud.prober.probe(p.flows.map((f) => ({ name: f.name, source: f.source, destinationIp: f.destinationIp })));
@@ -65,5 +65,5 @@ export const effects: Record<string, Effect<CloudClients>> = {
     const bad = flows.filter((f) => !f.reachable);
     return { ok: bad.length === 0, flows, ...(bad.length ? { reason: `after the rollback: ${bad.map((f) => `flow ${f.name} unreachable`).join('; ')}` } : {}) };
   },
-  ...(compensationEffects() as Record<string, Effect<CloudClients>>),
-};
+  ...compensationEffects(),
+});
