@@ -10,6 +10,15 @@ import assert from 'node:assert/strict';
 import { diffAuditRuns, listAuditFindings, REMEDIATION_REQUESTER, type FindingState } from '../../workflows/health-audit/index.ts';
 import { CH6, configureRedundancy, startAuditWorld, type AuditWorld } from './audit-world.ts';
 
+/** The seed's chapter 6 configuration table as `physical-connection-redundancy` params. */
+const seedRedundancy = {
+  regionId: CH6.region,
+  vpcId: CH6.vpc,
+  dataCenterCidrBlocks: [CH6.idcCidr],
+  connections: CH6.lines.map((l) => ({ vbrId: l.vbr, healthCheckSourceIp: l.source, healthCheckTargetIp: l.target })),
+  failoverTest: { sourceInstanceId: CH6.app, targetIps: [CH6.server] },
+};
+
 const ch6Intent = {
   version: 1,
   redundancy: [
@@ -32,9 +41,12 @@ describe('a full audit of the chapter 6 network configured as the seed says', ()
   });
   after(async () => aw.close());
 
-  test('finds nothing above info and counts the Describe calls it made', async () => {
-    // Prepare
-    await configureRedundancy(aw);
+  test('finds nothing above info after the redundancy procedure, and counts the Describe calls it made', async () => {
+    // Prepare: seed chapter 6 through its procedure, failover test included
+    const setup = await aw.world.engine.start('physical-connection-redundancy', seedRedundancy, { requestedBy: 'alice', approvalRequired: false });
+    const configured = await aw.world.run(setup.id);
+    assert.equal(configured.status, 'succeeded', JSON.stringify(configured.error));
+    await aw.advance(60_000);
     // Act
     const ex = await aw.audit({ intent: ch6Intent });
     const latest = await aw.latest();
@@ -45,10 +57,10 @@ describe('a full audit of the chapter 6 network configured as the seed says', ()
     assert.equal(latest.run.runId, output.runId);
     assert.equal(latest.run.executionId, ex.id);
     assert.equal(latest.run.checks.length, 15);
-    assert.deepEqual(latest.run.resources.routeTables, 3);
+    assert.equal(latest.run.resources.routeTables, 3);
     assert.equal(latest.run.resources.probes, 9, 'four return-path probes per health check and the flow');
-    assert.ok(latest.run.calls.describe >= 10, JSON.stringify(latest.run.calls));
     assert.equal(latest.run.calls.describeByAction.DescribeRouteEntryList, 3);
+    assert.equal(latest.run.calls.describe, 11);
   });
 });
 
@@ -188,5 +200,33 @@ describe('remediation of leftover migration halves (chapter 5.1)', () => {
     // Assess
     assert.equal(view.status, 'cancelled');
     assert.deepEqual((await aw.latest()).run.withdrawn, [executionId]);
+  });
+});
+
+describe('remediation of missing health checks through the redundancy procedure (chapter 6)', () => {
+  let aw: AuditWorld;
+  before(async () => {
+    aw = await startAuditWorld('ch6-redundancy');
+  });
+  after(async () => aw.close());
+
+  test('the audit proposes physical-connection-redundancy with the intent\'s lines; approved, it runs and the findings resolve', async () => {
+    // Prepare: the ECMP route without health checks
+    await configureRedundancy(aw, { healthChecks: false });
+    // Act
+    await aw.audit({ intent: ch6Intent });
+    const proposed = await aw.open('health-check-present');
+    const executionId = proposed[0]?.remediation?.executionId as string;
+    const done = await aw.approveAndRun(executionId);
+    await aw.advance(60_000);
+    await aw.audit({ intent: ch6Intent });
+    const latest = await aw.latest();
+    // Assess
+    assert.equal(proposed.length, 2);
+    assert.ok(proposed.every((f) => f.remediation?.executionId === executionId), 'one execution fixes both lines');
+    assert.equal(proposed[0]!.remediation?.procedureId, 'physical-connection-redundancy');
+    assert.equal(done.status, 'succeeded', JSON.stringify(done.error ?? done.output).slice(0, 500));
+    assert.deepEqual(latest.resolved.map((f) => f.checkId), ['health-check-present', 'health-check-present']);
+    assert.deepEqual(latest.open.filter((f) => f.severity !== 'info').map((f) => f.title), []);
   });
 });

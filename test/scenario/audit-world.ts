@@ -45,7 +45,7 @@ export interface AuditWorld {
   editModel(edit: (s: EmulatorSnapshot) => void): Promise<void>;
   /** Advances the virtual clock (route entries settle, CEN routes activate, health checks probe). */
   advance(ms: number): Promise<void>;
-  /** Approves an execution waiting at its gate (as `bob`, an approver) and runs it to its end. */
+  /** Runs an execution to its approval gate, approves it (as `bob`, an approver) and runs it to its end. */
   approveAndRun(executionId: string, approver?: string): Promise<ExecutionView>;
   /** Delivers what is queued for an execution resting at its gate (a decision, a cancel), then runs it on. */
   runFromGate(executionId: string): Promise<ExecutionView>;
@@ -96,6 +96,9 @@ export async function startAuditWorld(topology: string | TopologyFile, opts: { r
       world.clock.advance(ms);
     },
     async approveAndRun(executionId, approver = 'bob') {
+      // First to its gate (steps before it, e.g. planning), then the decision.
+      const atGate = await world.run(executionId);
+      assert.equal(atGate.status, 'awaiting_approval', `${executionId} is ${atGate.status}: ${JSON.stringify(atGate.error)}`);
       await world.engine.approve(executionId, { id: approver, roles: ['approver'] });
       return aw.runFromGate(executionId);
     },

@@ -11,7 +11,7 @@ import type { Effect, EffectInput, Json, JsonObject } from '../../src/engine/typ
 import { NotFoundError, ValidationError, XcflowError } from '../../src/errors.ts';
 import type { AuditFindingRecord, ExecutionStore } from '../../src/store/contract.ts';
 import { CHECKS, runChecks } from './checks/index.ts';
-import { countBySeverity, fromRecord, reconcile, specOf, toRecord, type FindingState, type RemediationState } from './findings.ts';
+import { countBySeverity, fromRecord, reconcile, specKey, specOf, toRecord, type FindingState, type RemediationState } from './findings.ts';
 import { EMPTY_INTENT, intentDigest, type AuditIntent } from './intent.ts';
 import { callCounter, plannedProbes, readActiveChanges, readNetwork, readPerformanceBaseline, runProbes } from './inventory.ts';
 import { parseAuditParams } from './params.ts';
@@ -187,9 +187,20 @@ export function createEffects(services: () => HealthAuditServices): Record<strin
       const eng = engine();
       const proposals: AuditRunData['remediations'] = [];
       const writes: FindingState[] = [];
+      const open = (await listAll(store, 'open')).map(fromRecord);
+      // Executions already proposed and not ended, by what they do: findings that need the same
+      // fix (both lines of one redundancy group) share one execution.
+      const live = new Map<string, RemediationState>();
+      for (const s of open) {
+        const r = s.remediation;
+        if (!r?.executionId || r.status !== 'started') continue;
+        const k = specKey(r);
+        if (live.has(k)) continue;
+        const ex = await eng.get(r.executionId).catch(() => null);
+        if (ex && ex.endedAt === null) live.set(k, r);
+      }
       if (p.proposeRemediations) {
-        for (const rec of await listAll(store, 'open')) {
-          const s = fromRecord(rec);
+        for (const s of open) {
           const spec = specOf(s);
           if (!spec) continue;
           // One proposal per episode, whatever became of it (a rejected fix is not re-proposed every run).
@@ -197,22 +208,30 @@ export function createEffects(services: () => HealthAuditServices): Record<strin
             if (s.remediation.proposedRunId === runId) proposals.push({ key: s.key, procedureId: s.remediation.procedureId, status: s.remediation.status, executionId: s.remediation.executionId, message: s.remediation.message });
             continue;
           }
-          const state: RemediationState = { procedureId: spec.procedureId, params: spec.params, reason: spec.reason, status: 'started', executionId: null, message: null, proposedRunId: runId, proposedAt: input.now };
-          try {
-            eng.registry.latest(spec.procedureId);
-          } catch (err) {
-            if (!(err instanceof NotFoundError)) throw err;
-            state.status = 'not-registered';
-            state.message = `procedure ${spec.procedureId} is not registered in this deployment`;
+          const k = specKey(spec);
+          const shared = live.get(k);
+          const state: RemediationState = shared
+            ? { ...shared, proposedRunId: runId, proposedAt: input.now }
+            : { procedureId: spec.procedureId, params: spec.params, reason: spec.reason, status: 'started', executionId: null, message: null, proposedRunId: runId, proposedAt: input.now };
+          if (!shared) {
+            try {
+              eng.registry.latest(spec.procedureId);
+            } catch (err) {
+              if (!(err instanceof NotFoundError)) throw err;
+              state.status = 'not-registered';
+              state.message = `procedure ${spec.procedureId} is not registered in this deployment`;
+            }
           }
-          if (state.status === 'started') {
+          if (!shared && state.status === 'started') {
             try {
               const ex = await eng.start(spec.procedureId, spec.params, {
                 requestedBy: REMEDIATION_REQUESTER,
-                idempotencyKey: `remediation:${s.key}:${s.openedRunId}`,
+                // Retries of this step find the execution they started.
+                idempotencyKey: `remediation:${k.slice(0, 32)}:${runId}`,
                 approvalRequired: true,
               });
               state.executionId = ex.id;
+              live.set(k, state);
             } catch (err) {
               if (err instanceof XcflowError && err.retryable) throw err;
               state.status = err instanceof ValidationError ? 'invalid' : 'failed-to-start';
@@ -223,13 +242,15 @@ export function createEffects(services: () => HealthAuditServices): Record<strin
           proposals.push({ key: s.key, procedureId: state.procedureId, status: state.status, executionId: state.executionId, message: state.message });
         }
       }
-      // Proposals of findings this run resolved that still wait for approval are withdrawn.
+      // Proposals of findings this run resolved that still wait for approval are withdrawn,
+      // unless a finding still open shares the execution.
       const withdrawn: string[] = [];
+      const stillNeeded = new Set([...open, ...writes].map((s) => s.remediation?.executionId).filter((x): x is string => !!x));
       const resolved = await store.getAuditFindings(data.changes.resolved);
       for (const rec of resolved) {
         const s = fromRecord(rec);
         const id = s.remediation?.executionId;
-        if (!id) continue;
+        if (!id || stillNeeded.has(id) || withdrawn.includes(id)) continue;
         const ex = await eng.get(id).catch(() => null);
         if (ex?.status !== 'awaiting_approval') continue;
         await eng.cancel(id, { id: REMEDIATION_REQUESTER, roles: ['admin'] }, `audit ${runId} no longer sees ${s.key}`);

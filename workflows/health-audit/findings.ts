@@ -202,3 +202,17 @@ export function specOf(s: FindingState): RemediationSpec | null {
   if (typeof o.procedureId !== 'string' || typeof o.reason !== 'string' || !o.params || typeof o.params !== 'object' || Array.isArray(o.params)) return null;
   return { procedureId: o.procedureId, params: o.params as JsonObject, reason: o.reason };
 }
+
+function stableJson(v: Json): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  return `{${Object.keys(v)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${stableJson((v as JsonObject)[k] as Json)}`)
+    .join(',')}}`;
+}
+
+/** What a fix does, as a hash of its procedure and parameters: findings needing the same fix share one execution. */
+export function specKey(spec: { procedureId: string; params: JsonObject }): string {
+  return createHash('sha256').update(`${spec.procedureId}\n${stableJson(spec.params)}`).digest('hex');
+}

@@ -67,8 +67,12 @@ export interface AuditIntent {
   healthCheck: { intervalSeconds: number; threshold: number };
   redundancy: IntentRedundancy[];
   criticalAddresses: IntentCriticalAddress[];
-  /** VBRs that must carry 100.64.0.0/11 and 100.96.0.0/11 (seed chapter 1). */
-  cloudAccess: Array<{ vbrId: string }>;
+  /**
+   * VBRs that must carry 100.64.0.0/11 and 100.96.0.0/11 (seed chapter 1); `verificationSource`
+   * (a managed instance `mi-…` or device IP in the data center) is where the proposed
+   * `cloud-service-access` verifies from (default: the VBR's customer-side IP).
+   */
+  cloudAccess: Array<{ vbrId: string; verificationSource?: string }>;
   flows: IntentFlow[];
   /** Drift thresholds against the last `link-performance-test` report. */
   performance: { minBandwidthShare: number; maxUdpLossPercent: number; maxReportAgeDays: number; minPps?: number } | null;
@@ -246,8 +250,11 @@ export function parseIntent(doc: unknown): AuditIntent {
   });
   const criticalAddresses = list(o.criticalAddresses, 'criticalAddresses').map((c, i) => parseCritical(c, `criticalAddresses[${i}]`));
   const cloudAccess = list(o.cloudAccess, 'cloudAccess').map((c, i) => {
-    const co = object(c, `cloudAccess[${i}]`, ['vbrId']);
-    return { vbrId: id(co.vbrId, `cloudAccess[${i}].vbrId`, 'vbr-') };
+    const co = object(c, `cloudAccess[${i}]`, ['vbrId', 'verificationSource']);
+    return {
+      vbrId: id(co.vbrId, `cloudAccess[${i}].vbrId`, 'vbr-'),
+      ...(co.verificationSource !== undefined ? { verificationSource: text(co.verificationSource, `cloudAccess[${i}].verificationSource`) as string } : {}),
+    };
   });
   const flows = list(o.flows, 'flows').map((x, i) => parseFlow(x, `flows[${i}]`));
   const names = new Set<string>();

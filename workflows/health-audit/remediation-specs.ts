@@ -41,43 +41,52 @@ export function removeLeftoversSpec(t: TableInventory, cenId: string, childInsta
   };
 }
 
-/** Add the missing cloud-service routes 100.64.0.0/11 and 100.96.0.0/11 on a VBR toward its VPC (seed chapter 1). */
-export function cloudAccessSpec(index: AuditIndex, vbrId: string): RemediationSpec | undefined {
+/**
+ * Add the missing cloud-service routes 100.64.0.0/11 / 100.96.0.0/11 on a VBR toward its VPC
+ * (seed chapter 1, `cloud-service-access`). The procedure verifies from the data center: from
+ * `verificationSource` (a managed instance `mi-…` or a device IP, from the intent), else from the
+ * VBR's customer-side IP (enough for the emulator; in the cloud name a managed instance).
+ */
+export function cloudAccessSpec(index: AuditIndex, vbrId: string, missing: readonly string[], verificationSource?: string): RemediationSpec | undefined {
   const vbr = index.vbrs.get(vbrId);
   const lines = index.linesByVbr.get(vbrId) ?? [];
-  if (!vbr || lines.length !== 1) return undefined;
+  const source = verificationSource ?? vbr?.peerGatewayIp;
+  if (!vbr || lines.length !== 1 || !source || missing.length === 0) return undefined;
   const line = lines[0]!;
   return {
     procedureId: REMEDIATION_PROCEDURES.cloudServiceAccess,
-    params: { regionId: vbr.regionId, vbrId, vpcId: line.vpcId, routerInterfaceId: line.vbrSide.routerInterfaceId },
-    reason: `adding routes on ${vbrId} toward its only VPC connection ${line.vbrSide.routerInterfaceId} changes no existing route (seed chapter 1)`,
+    params: { regionId: vbr.regionId, vbrId, vpcId: line.vpcId, destinationCidrBlocks: [...missing], verification: { source } },
+    reason: `adding ${missing.join(' and ')} on ${vbrId} toward its only VPC connection (${line.vbrSide.routerInterfaceId}) changes no existing route (seed chapter 1)`,
   };
 }
 
 /**
- * Configure the redundancy of a declared group (seed chapter 6): health checks 2 s × 8 (or the
- * intent's) on every line, the ECMP route with equal weights or 100/0. Needs each line's VBR-side
- * interface, the VBR's customer-side IP (target) and a health-check source IP (from the intent or
- * the interface's current setting).
+ * Configure the redundancy of a declared group (seed chapter 6, `physical-connection-redundancy`):
+ * health checks with the intent's interval and threshold on every line, the load-balancing route
+ * (equal weights) or 100/0 for active/standby, the per-VBR routes. Needs a health-check source IP
+ * per line (from the intent, or the interface's current setting); the target defaults to the
+ * VBR's customer-side IP. The procedure leaves what is already right alone and refuses a route
+ * that points elsewhere, so it is only offered for missing or mis-set health checks and a missing
+ * route, never to rewrite a route with other weights.
  */
 export function redundancySpec(index: AuditIndex, intent: AuditIntent, group: IntentRedundancy): RemediationSpec | undefined {
   const table = index.tables.get(group.routeTableId);
   if (!table || table.inv.ownerType !== 'VPC') return undefined;
   const vpcId = table.inv.ownerId;
-  const lines: JsonObject[] = [];
-  for (const l of group.lines) {
+  // Active line first: the procedure's default order for active/standby.
+  const ordered = [...group.lines].sort((a, b) => (a.role === 'active' ? 0 : 1) - (b.role === 'active' ? 0 : 1));
+  const connections: JsonObject[] = [];
+  for (const l of ordered) {
     const vbr = index.vbrs.get(l.vbrId);
     const line = (index.linesByVbr.get(l.vbrId) ?? []).find((x) => x.vpcId === vpcId);
     const source = l.healthCheckSourceIp ?? line?.vbrSide.healthCheckSourceIp;
     const target = line?.vbrSide.healthCheckTargetIp ?? vbr?.peerGatewayIp;
-    if (!vbr || !line || !line.vpcSide || !source || !target) return undefined;
-    lines.push({
+    if (!vbr || !line || !source || !target) return undefined;
+    connections.push({
       vbrId: l.vbrId,
-      vbrRouterInterfaceId: line.vbrSide.routerInterfaceId,
-      vpcRouterInterfaceId: line.vpcSide.routerInterfaceId,
       healthCheckSourceIp: source,
       healthCheckTargetIp: target,
-      ...(l.role ? { role: l.role } : {}),
+      ...(group.mode === 'active-standby' ? { weight: l.role === 'active' ? 100 : 0 } : {}),
     });
   }
   return {
@@ -86,11 +95,11 @@ export function redundancySpec(index: AuditIndex, intent: AuditIntent, group: In
       regionId: table.inv.regionId,
       vpcId,
       routeTableId: group.routeTableId,
-      destinationCidrBlock: group.destinationCidrBlock,
-      mode: group.mode,
+      dataCenterCidrBlocks: [group.destinationCidrBlock],
+      connections,
+      mode: group.mode === 'active-standby' ? 'active-standby' : 'ecmp',
       healthCheck: { intervalSeconds: intent.healthCheck.intervalSeconds, threshold: intent.healthCheck.threshold },
-      lines,
     },
-    reason: `the intent declares ${group.destinationCidrBlock} in ${group.routeTableId} as ${group.mode} over ${group.lines.map((l) => l.vbrId).join(', ')}; the procedure configures exactly that and runs its own failover test (seed chapter 6)`,
+    reason: `the intent declares ${group.destinationCidrBlock} in ${group.routeTableId} as ${group.mode} over ${group.lines.map((l) => l.vbrId).join(', ')}; the procedure sets what is missing and leaves what is right alone (seed chapter 6)`,
   };
 }

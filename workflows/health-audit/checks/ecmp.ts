@@ -4,8 +4,7 @@
  * member usable; and the declared active/standby (100/0) or active/active design.
  */
 import type { RouteEntry } from '../../../src/cloud/index.ts';
-import { cidrOf, countLinesReaching, hopsText, hopUsable, indexOf, linesReaching, routeRef, type AuditIndex } from '../analysis.ts';
-import type { IntentRedundancy } from '../intent.ts';
+import { cidrOf, countLinesReaching, hopsText, hopUsable, indexOf, linesReaching, routeRef } from '../analysis.ts';
 import { redundancySpec } from '../remediation-specs.ts';
 import type { Finding, Severity } from '../types.ts';
 import { refs, worst, type CheckDefinition } from './check.ts';
@@ -99,18 +98,13 @@ export const ecmpSymmetry: CheckDefinition = {
             severity === 'critical'
               ? `Restore the line behind ${[...disabled, ...inactive].join(', ')} (physical connection, VBR, data-center router) — until then ${e.destinationCidrBlock} runs on ${e.nextHops.length - disabled.length - inactive.length} of ${e.nextHops.length} lines.`
               : `Rebuild ${e.destinationCidrBlock} in ${tableId} with one next hop per line (${lineVbrs.join(', ') || 'none found'}) and equal weights (delete and recreate it with NextHopList), or declare it active-standby in the intent.`,
-          ...(group && severity !== 'critical' ? remediationOf(index, intent, group) : {}),
+
         });
       }
     }
     return out;
   },
 };
-
-function remediationOf(index: AuditIndex, intent: Parameters<CheckDefinition['run']>[1], g: IntentRedundancy): { remediation?: NonNullable<Finding['remediation']> } {
-  const r = redundancySpec(index, intent, g);
-  return r ? { remediation: r } : {};
-}
 
 /** 8. Active/standby (100/0) and active/active intent where declared. */
 export const activeStandbyIntent: CheckDefinition = {
@@ -173,7 +167,6 @@ export const activeStandbyIntent: CheckDefinition = {
         destinationCidrBlock: g.destinationCidrBlock,
         evidence: { declared: g.mode, expected, actual, routeEntryId: entry.routeEntryId },
         fix: `Recreate ${g.destinationCidrBlock} in ${g.routeTableId} with NextHopList ${expected.map((x) => `${x.routerInterfaceId ?? x.vbrId}${x.weight !== null ? ` weight ${x.weight}` : ''}`).join(', ')} (route weights cannot be modified in place), or correct the intent.`,
-        ...(remediation ? { remediation } : {}),
       });
     }
     return out;

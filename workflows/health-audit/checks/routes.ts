@@ -299,7 +299,7 @@ export const cloudServiceRoutes: CheckDefinition = {
       const notAvailable = present.filter((r) => r.entry!.status !== 'Available');
       if (notAvailable.length > 0) problems.push(`${notAvailable.map((r) => `${r.cidr} is ${r.entry!.status}`).join(', ')}`);
       if (problems.length === 0) continue;
-      const remediation = vbr && missing.length > 0 && keys.size <= 1 ? cloudAccessSpec(index, vbrId) : undefined;
+      const remediation = vbr && missing.length > 0 && keys.size <= 1 ? cloudAccessSpec(index, vbrId, missing, intent.cloudAccess.find((c) => c.vbrId === vbrId)?.verificationSource) : undefined;
       out.push({
         checkId: 'cloud-service-routes',
         severity,
