@@ -92,7 +92,7 @@ export async function assignRunId(store: ExecutionStore, executionId: string, no
 /** Builds the effects over the services. */
 export function createEffects(services: () => HealthAuditServices): Record<string, Effect<CloudClients>> {
   return {
-    /** Reads, checks and records one run (its id is the execution id). */
+    /** Reads, checks and records one run (numbered by `assignRunId`). */
     runAudit: async (input: EffectInput<JsonObject, JsonObject>, cloud: CloudClients): Promise<Json> => {
       const { store, defaultIntent } = services();
       const p = parseAuditParams(input.params);
@@ -116,13 +116,14 @@ export function createEffects(services: () => HealthAuditServices): Record<strin
       // attempt of this run resolved (listed in the run record it wrote first).
       const open = await listAll(store, 'open');
       const seenKeys = results.findings.map((f) => f.key);
+      const seen = new Set(seenKeys);
       const earlierAttempt = await store.getAuditRun(runId);
       const resolvedBefore = earlierAttempt ? ((earlierAttempt.data as unknown as AuditRunData).changes?.resolved ?? []) : [];
       const known = await store.getAuditFindings([...seenKeys, ...resolvedBefore]);
       const prevByKey = new Map<string, FindingState>();
       for (const r of [...open, ...known]) prevByKey.set(r.key, fromRecord(r));
       // A subset of the checks only resolves findings of those checks.
-      const previous = [...prevByKey.values()].filter((s) => !p.checks || p.checks.includes(s.checkId as never) || seenKeys.includes(s.key));
+      const previous = [...prevByKey.values()].filter((s) => !p.checks || p.checks.includes(s.checkId as never) || seen.has(s.key));
       const { updates, changes } = reconcile(previous, results.findings, { runId, at: input.now });
 
       const earlier = await store.listAuditRuns({ limit: 2 });
