@@ -10,7 +10,8 @@
  *   in-process timer delivers it (one local process);
  * - `XCFLOW_CLOUD_ENDPOINT`, `XCFLOW_REGION`, `ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET/_SECURITY_TOKEN`:
  *   the cloud (or emulator) the effects call (`src/cloud`);
- * - `XCFLOW_LEASE_MS`: how long one effect may run before another runner may take over.
+ * - `XCFLOW_LEASE_MS`: how long one effect may run before another runner may take over;
+ * - `XCFLOW_CHAIN_STEPS`: most steps one invocation runs back to back (default 1).
  */
 import { procedures as registeredProcedures, type WorkflowDeps } from '../../workflows/index.ts';
 import { cloudConfigFromEnv, createCloudClients, type CloudClients } from '../cloud/index.ts';
@@ -39,6 +40,8 @@ export interface RuntimeConfig {
   store: { kind: 'sqlite'; path: string } | { kind: 'tablestore' };
   scheduler: { kind: 'fc'; serviceName: string; functionName: string; endpoint?: string } | { kind: 'timer' };
   leaseMs?: number;
+  /** `maxStepsPerAdvance` of the engine. */
+  chainSteps?: number;
 }
 
 /**
@@ -54,6 +57,10 @@ export function runtimeConfigFromEnv(env: Env = process.env): RuntimeConfig {
   if (lease !== undefined && !/^\d+$/.test(lease)) {
     throw new ValidationError('XCFLOW_LEASE_MS must be a whole number of milliseconds', { code: 'InvalidConfig', field: 'XCFLOW_LEASE_MS' });
   }
+  const chain = env.XCFLOW_CHAIN_STEPS;
+  if (chain !== undefined && !/^[1-9]\d*$/.test(chain)) {
+    throw new ValidationError('XCFLOW_CHAIN_STEPS must be a whole number ≥ 1', { code: 'InvalidConfig', field: 'XCFLOW_CHAIN_STEPS' });
+  }
   const serviceName = env.XCFLOW_FC_SERVICE;
   const functionName = env.XCFLOW_RUNNER_FUNCTION;
   return {
@@ -63,6 +70,7 @@ export function runtimeConfigFromEnv(env: Env = process.env): RuntimeConfig {
         ? { kind: 'fc', serviceName, functionName, ...(env.XCFLOW_FC_ENDPOINT ? { endpoint: env.XCFLOW_FC_ENDPOINT } : {}) }
         : { kind: 'timer' },
     ...(lease !== undefined ? { leaseMs: Number(lease) } : {}),
+    ...(chain !== undefined ? { chainSteps: Number(chain) } : {}),
   };
 }
 
@@ -152,6 +160,7 @@ export function createRuntime<D = WorkflowDeps>(config: RuntimeConfig, env: Env 
     scheduler,
     ...(parts.clock ? { clock: parts.clock } : {}),
     ...(config.leaseMs !== undefined ? { leaseMs: config.leaseMs } : {}),
+    ...(config.chainSteps !== undefined ? { maxStepsPerAdvance: config.chainSteps } : {}),
   });
   timer?.attach((msg) => engine.advance(msg));
   return {
