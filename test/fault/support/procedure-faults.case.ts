@@ -25,6 +25,8 @@ export interface FaultSuiteSpec {
   case: ProcedureCase;
   /** `POST /_emulator/faults` body of the cloud-fault test. */
   faults: JsonObject;
+  /** Engine retry policy of the cloud-fault test (default: 500 failures, 0.5–8 s back-off). */
+  retry?: { maxFailures: number; baseMs: number; capMs: number };
   /** What the cloud-fault test must have seen injected, as a description and a check. */
   injected: [string, (injected: Record<string, number>) => boolean];
   /** Which step boundaries (1-based, of the fault-free run) kill the runner, and how to name them. */
@@ -60,7 +62,7 @@ export function runProcedureFaultSuite(spec: FaultSuiteSpec): void {
 
     test(`${spec.injected[0]}: the same final state, each change applied once`, async () => {
       // Prepare
-      const world = await startWorld(worldOptions(c, { retry: PATIENT, random: () => 0.5 }));
+      const world = await startWorld(worldOptions(c, { retry: spec.retry ?? PATIENT, random: () => 0.5 }));
       const writes = new WriteRecorder(world);
       try {
         const id = await startCase(world, c);

@@ -143,6 +143,8 @@ export class WriteRecorder {
   private readonly tokens = new Set<string>();
   private readonly entryCidr = new Map<string, string>();
   private readonly original: (req: RpcRequest) => Promise<RpcResponse>;
+  private trigger: { after: number; run: () => void } | null = null;
+  private appliedCount = 0;
 
   constructor(private readonly world: World) {
     const gateway = world.emulator.gateway;
@@ -170,7 +172,23 @@ export class WriteRecorder {
     const replay = res.status === 200 && token !== undefined && this.tokens.has(token);
     if (res.status === 200 && token) this.tokens.add(token);
     this.calls.push({ action, target: this.targetOf(action, p), ...(body.Code ? { code: body.Code } : {}), replay });
+    if (res.status === 200 && !replay) {
+      this.appliedCount += 1;
+      if (this.trigger && this.appliedCount === this.trigger.after) {
+        const { run } = this.trigger;
+        this.trigger = null;
+        run();
+      }
+    }
     return res;
+  }
+
+  /**
+   * Runs `run` right after the `n`-th applied write has been answered (before the next call
+   * reaches the emulator), e.g. to arm a fault for the write that follows, even inside one step.
+   */
+  afterApplied(n: number, run: () => void): void {
+    this.trigger = { after: n, run };
   }
 
   private targetOf(action: string, p: Record<string, string>): string {

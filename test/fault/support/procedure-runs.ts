@@ -53,26 +53,25 @@ export function boundariesOf(run: CleanRun): string[] {
 
 /** A permanent (non-retryable) error code the real API gives for the action. */
 export function permanentCodeFor(action: string): string {
-  // CreateRouteEntry: the table's custom-route quota is used up; otherwise a RAM policy denies it.
-  return action === 'CreateRouteEntry' ? 'QuotaExceeded' : 'Forbidden.RAM';
+  // CreateRouteEntry: the table's custom-route quota is used up; RunCommand: the instance's Cloud
+  // Assistant agent is too old (alibaba-api.md §6); otherwise a RAM policy denies the action.
+  if (action === 'CreateRouteEntry') return 'QuotaExceeded';
+  if (action === 'RunCommand') return 'ClientNeedUpgrade';
+  return 'Forbidden.RAM';
 }
 
 /**
- * Runs the case with a permanent error on its `n`-th applied write (of `action`): the fault is set
- * before the delivery that follows the (n−1)-th write, and fires on the next call of `action`.
+ * Runs the case with a permanent error on its `n`-th applied write (of `action`): the emulator's
+ * scripted "action fails the next N times" fault (N = 1, a permanent code) is set right after the
+ * (n−1)-th write is answered, so it fires on the next call of `action`.
  */
 export async function runWithPermanentErrorAt(world: World, c: ProcedureCase, writes: WriteRecorder, n: number, action: string): Promise<ExecutionView> {
-  let armed = false;
-  const appliedSoFar = (): number => [...writes.applied().values()].reduce((a, b) => a + b, 0);
-  const id = await startCase(world, c);
+  const fault = { failures: [{ action, code: permanentCodeFor(action), times: 1 }] };
+  // The same as POST /_emulator/faults, set in process so that it lands between two writes of one step.
+  if (n === 1) await setFaults(world, fault);
+  else writes.afterApplied(n - 1, () => world.emulator.faults.set(fault));
   try {
-    return await world.run(id, {
-      beforeDelivery: async () => {
-        if (armed || appliedSoFar() !== n - 1) return;
-        armed = true;
-        await setFaults(world, { failures: [{ action, code: permanentCodeFor(action), times: 1 }] });
-      },
-    });
+    return await world.run(await startCase(world, c));
   } finally {
     await clearFaults(world);
   }
