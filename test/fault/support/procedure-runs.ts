@@ -67,11 +67,13 @@ export function permanentCodeFor(action: string): string {
  */
 export async function runWithPermanentErrorAt(world: World, c: ProcedureCase, writes: WriteRecorder, n: number, action: string): Promise<ExecutionView> {
   const fault = { failures: [{ action, code: permanentCodeFor(action), times: 1 }] };
+  // Started first: the start's validation may call the action with DryRun, which must pass.
+  const id = await startCase(world, c);
   // The same as POST /_emulator/faults, set in process so that it lands between two writes of one step.
   if (n === 1) await setFaults(world, fault);
   else writes.afterApplied(n - 1, () => world.emulator.faults.set(fault));
   try {
-    return await world.run(await startCase(world, c));
+    return await world.run(id);
   } finally {
     await clearFaults(world);
   }
