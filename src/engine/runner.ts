@@ -419,16 +419,21 @@ export class StepRunner<D> {
         const committed = await this.commit({ record, ledger: next, scheduleMs: delay, releaseLocks: false }, leased.seq, result, permit);
         return committed.outcome === 'committed' ? { ...committed, outcome: 'retrying' } : committed;
       }
+      if (timedOut && isTransient(failure)) {
+        next.add('poll', step.state, { ...entry, outcome: 'transient', error: error as unknown as Json });
+        const timeout = timeoutError();
+        return this.commit(this.applyEvent(def, { ...leasedBase, error: timeout }, { type: 'STEP.FAILED', error: timeout }, after, next, snapshot), leased.seq, result, permit);
+      }
       next.add(meta.kind === 'wait' ? 'poll' : 'effect', step.state, { ...entry, outcome: 'failed', error: error as unknown as Json });
-      const failed = timedOut && isTransient(failure) ? timeoutError() : error;
-      const plan = this.applyEvent(def, { ...leasedBase, error: failed }, { type: 'STEP.FAILED', error: failed }, after, next, snapshot, true);
+      const plan = this.applyEvent(def, { ...leasedBase, error }, { type: 'STEP.FAILED', error }, after, next, snapshot, true);
       return this.commit(plan, leased.seq, result, permit);
     }
 
     if (timedOut && !(output as WaitResult | null)?.ready) {
+      // The last poll, then the timeout as its own transition (as when no poll is made).
       next.add('poll', step.state, { ...entry, outcome: 'not-ready', output: summarize(output) });
-      const error = timeoutError();
-      return this.commit(this.applyEvent(def, { ...leasedBase, error }, { type: 'STEP.FAILED', error }, after, next, snapshot, true), leased.seq, result, permit);
+      const timeout = timeoutError();
+      return this.commit(this.applyEvent(def, { ...leasedBase, error: timeout }, { type: 'STEP.FAILED', error: timeout }, after, next, snapshot), leased.seq, result, permit);
     }
 
     if (meta.kind === 'wait' && !(output as WaitResult | null)?.ready) {

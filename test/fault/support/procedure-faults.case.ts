@@ -119,28 +119,38 @@ export function runProcedureFaultSuite(spec: FaultSuiteSpec): void {
 
     if (spec.rollsBack) {
       test('a permanent error on the N-th write, for each N: everything added is rolled back', async () => {
-        const world = await startWorld(worldOptions(c));
-        try {
-          const initial = await networkDump(world);
-          assert.ok(clean.writeSequence.length > 0);
-          for (const [i, write] of clean.writeSequence.entries()) {
-            // Prepare
-            world.emulator.reset();
-            const writes = new WriteRecorder(world);
-            // Act
-            const view = await runWithPermanentErrorAt(world, c, writes, i + 1, write.action);
-            writes.detach();
-            // Assess
-            const what = `permanent error on write ${i + 1} (${write.action} ${write.target})`;
-            assert.equal(view.status, 'rolled_back', `${what}: ${JSON.stringify(view.output).slice(0, 1500)}`);
-            assert.equal(writes.errors()[permanentCodeFor(write.action)], 1, what);
-            assert.deepEqual(await networkDump(world), initial, `${what}: back to the initial state`);
-            for (const [key, n] of writes.applied()) assert.equal(n, 1, `${what}: ${key} applied ${n} times`);
-          }
-        } finally {
-          await world.close();
-        }
+        await assertRollbackOnEachWrite(c, clean);
       });
     }
   });
+}
+
+/**
+ * Runs `c` once per write of its fault-free run (`clean`, run here when not given), the N-th
+ * write meeting a permanent error: each run must roll back to the initial network state, no
+ * change applied twice.
+ */
+export async function assertRollbackOnEachWrite(c: ProcedureCase, clean?: CleanRun): Promise<void> {
+  const reference = clean ?? (await runClean(c));
+  const world = await startWorld(worldOptions(c));
+  try {
+    const initial = await networkDump(world);
+    assert.ok(reference.writeSequence.length > 0);
+    for (const [i, write] of reference.writeSequence.entries()) {
+      // Prepare
+      world.emulator.reset();
+      const writes = new WriteRecorder(world);
+      // Act
+      const view = await runWithPermanentErrorAt(world, c, writes, i + 1, write.action);
+      writes.detach();
+      // Assess
+      const what = `permanent error on write ${i + 1} (${write.action} ${write.target})`;
+      assert.equal(view.status, 'rolled_back', `${what}: ${JSON.stringify(view.output).slice(0, 1500)}`);
+      assert.equal(writes.errors()[permanentCodeFor(write.action)], 1, what);
+      assert.deepEqual(await networkDump(world), initial, `${what}: back to the initial state`);
+      for (const [key, n] of writes.applied()) assert.equal(n, 1, `${what}: ${key} applied ${n} times`);
+    }
+  } finally {
+    await world.close();
+  }
 }
