@@ -303,13 +303,6 @@ export class StepRunner<D> {
     if (meta.kind === 'approval') return this.approvalStep(def, base, rec.seq, now, ledger, result, permit);
 
     const snapshot = restoreSnapshot(def.machine, rec.snapshot);
-    if (meta.kind === 'wait') {
-      const timeoutMs = this.waitTimeout(meta, snapshot);
-      if (now >= step.enteredAt + timeoutMs) {
-        const error = errorOf('WaitTimeout', `${meta.title ?? meta.effect} did not become ready within ${timeoutMs} ms`);
-        return this.commit(this.applyEvent(def, base, { type: 'STEP.FAILED', error }, now, ledger, snapshot), rec.seq, result, permit);
-      }
-    }
     return this.effectStep(def, base, rec.seq, snapshot, meta, now, ledger, result, permit, false);
   }
 
@@ -395,10 +388,16 @@ export class StepRunner<D> {
     };
     const leasedBase: ExecutionRecord = { ...leased, lease: null, updatedAt: after };
 
+    // A wait past its deadline has had its last poll (this one): a delivery that came late (a lost
+    // message re-driven by the sweep, a crashed runner) still sees a target reached meanwhile.
+    const waitLimit = meta.kind === 'wait' ? this.waitTimeout(meta, snapshot) : Number.POSITIVE_INFINITY;
+    const timedOut = after >= step.enteredAt + waitLimit;
+    const timeoutError = (): SerializedError => errorOf('WaitTimeout', `${meta.title ?? meta.effect} did not become ready within ${waitLimit} ms`);
+
     if (failure !== undefined) {
       const error = serializeError(failure);
       const failures = step.failures + 1;
-      if (isTransient(failure) && (meta.kind === 'wait' || withinBudget(this.ctx.retry, failures))) {
+      if (isTransient(failure) && !timedOut && (meta.kind === 'wait' || withinBudget(this.ctx.retry, failures))) {
         const delay =
           meta.kind === 'wait'
             ? meta.pollIntervalMs
@@ -420,9 +419,21 @@ export class StepRunner<D> {
         const committed = await this.commit({ record, ledger: next, scheduleMs: delay, releaseLocks: false }, leased.seq, result, permit);
         return committed.outcome === 'committed' ? { ...committed, outcome: 'retrying' } : committed;
       }
+      if (timedOut && isTransient(failure)) {
+        next.add('poll', step.state, { ...entry, outcome: 'transient', error: error as unknown as Json });
+        const timeout = timeoutError();
+        return this.commit(this.applyEvent(def, { ...leasedBase, error: timeout }, { type: 'STEP.FAILED', error: timeout }, after, next, snapshot), leased.seq, result, permit);
+      }
       next.add(meta.kind === 'wait' ? 'poll' : 'effect', step.state, { ...entry, outcome: 'failed', error: error as unknown as Json });
       const plan = this.applyEvent(def, { ...leasedBase, error }, { type: 'STEP.FAILED', error }, after, next, snapshot, true);
       return this.commit(plan, leased.seq, result, permit);
+    }
+
+    if (timedOut && !(output as WaitResult | null)?.ready) {
+      // The last poll, then the timeout as its own transition (as when no poll is made).
+      next.add('poll', step.state, { ...entry, outcome: 'not-ready', output: summarize(output) });
+      const timeout = timeoutError();
+      return this.commit(this.applyEvent(def, { ...leasedBase, error: timeout }, { type: 'STEP.FAILED', error: timeout }, after, next, snapshot), leased.seq, result, permit);
     }
 
     if (meta.kind === 'wait' && !(output as WaitResult | null)?.ready) {
