@@ -37,6 +37,8 @@ export interface FlowProbeResult {
 export interface FlowProber {
   /** Which implementation this is (`emulator` or `cloud-assistant`). */
   readonly kind: string;
+  /** The emulator's base URL (emulator prober only), for tools that use its control API (failover tests). */
+  readonly endpoint?: string;
   /**
    * Probes every flow once; results are in the order of `flows`.
    * @throws ValidationError when a flow cannot be probed by this prober (bad IP, a source
@@ -93,6 +95,7 @@ export function createEmulatorProber(emulatorEndpoint: string): FlowProber {
   const base = emulatorEndpoint.replace(/\/+$/, '');
   return {
     kind: 'emulator',
+    endpoint: base,
     async probe(flows) {
       flows.forEach(checkFlow);
       const results: FlowProbeResult[] = [];

@@ -8,9 +8,16 @@
 /** The message that asks a runner to advance one execution by one step. */
 export interface StepMessage {
   executionId: string;
-  /** The `seq` the runner must find; anything else means the message is stale or duplicate. */
+  /**
+   * The `seq` the runner must find; anything else means the message is stale or duplicate.
+   * `SIGNAL_SEQ` (-1) asks the runner to act on a pending signal (cancel, rollback) at whatever
+   * `seq` the execution has, as soon as no lease is held.
+   */
   seq: number;
 }
+
+/** The `seq` of a message that follows an execution until its pending signal is handled. */
+export const SIGNAL_SEQ = -1;
 
 /** Delivers step messages at least once, no earlier than `delayMs` from now. */
 export interface StepScheduler {
