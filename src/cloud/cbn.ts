@@ -1,14 +1,17 @@
 /**
  * CEN (product code `Cbn`) API 2017-09-12: instances, child instances, published routes, route
- * views and VBR health checks (alibaba-api.md §5). CEN is a central service: regions travel as
+ * views, VBR health checks (alibaba-api.md §5), and the bandwidth packages and inter-region
+ * bandwidth of seed 5.1-4 / 5.2-5. CEN is a central service: regions travel as
  * parameters (`ChildInstanceRegionId`, `CenRegionId`), defaulting to the client's region.
  */
 import { parseCidr, parseIpv4 } from '../net/index.ts';
+import { ValidationError } from '../errors.ts';
 import type { RpcCall, WireParams } from './rpc.ts';
 import type { CenChildInstanceType, CloudWriteResult } from './types.ts';
 import {
   buildFilters,
   listNumbered,
+  normalizeClientToken,
   numberedPage,
   opt,
   optBoolean,
@@ -16,6 +19,7 @@ import {
   optString,
   requestIdOf,
   wireList,
+  wireStringList,
   wireString,
   type PageRequest,
   type Paged,
@@ -117,9 +121,117 @@ export interface CenVbrHealthCheck {
   healthCheckOnly?: boolean;
 }
 
+/**
+ * A CEN bandwidth package (`DescribeCenBandwidthPackages` → `CenBandwidthPackages.CenBandwidthPackage[]`):
+ * bandwidth between two areas (China, North-America, Asia-Pacific, Europe, Australia).
+ */
+export interface CenBandwidthPackage {
+  cenBandwidthPackageId: string;
+  name?: string;
+  description?: string;
+  /** Peak bandwidth, Mbit/s. */
+  bandwidth: number;
+  /** `PREPAY` / `POSTPAY`. */
+  bandwidthPackageChargeType?: string;
+  geographicRegionAId: string;
+  geographicRegionBId: string;
+  /** e.g. `china_china`. */
+  geographicSpanId?: string;
+  /** `Idle` (not associated) or `InUse`. */
+  status: string;
+  /** `Normal`, `FinancialLocked`, `SecurityLocked`. */
+  businessStatus?: string;
+  /** CENs it is associated with (one at most). */
+  cenIds: string[];
+  creationTime?: string;
+  expiredTime?: string;
+}
+
+/** Inter-region bandwidth of a CEN (`DescribeCenInterRegionBandwidthLimits`). */
+export interface CenInterRegionBandwidthLimit {
+  cenId: string;
+  localRegionId: string;
+  oppositeRegionId: string;
+  /** Mbit/s. */
+  bandwidthLimit: number;
+  /** `Active` or `Modifying`. */
+  status: string;
+  geographicSpanId?: string;
+  bandwidthPackageId?: string;
+}
+
+/** The areas a bandwidth package connects (`GeographicRegionAId` / `GeographicRegionBId`). */
+export type GeographicRegionId = 'China' | 'North-America' | 'Asia-Pacific' | 'Europe' | 'Australia';
+
+/**
+ * The area of a region for CEN bandwidth packages: mainland `cn-*` China; Hong Kong, the rest of
+ * Asia and the Middle East Asia-Pacific; Sydney (`ap-southeast-2`) Australia; `us-*`
+ * North-America; `eu-*` Europe; `undefined` otherwise. The placement of Hong Kong and the Middle
+ * East is UNCONFIRMED (the purchase page groups regions into areas; no API lists them).
+ */
+export function geographicRegionOf(regionId: string): GeographicRegionId | undefined {
+  if (regionId === 'cn-hongkong') return 'Asia-Pacific';
+  if (regionId.startsWith('cn-')) return 'China';
+  if (regionId === 'ap-southeast-2') return 'Australia';
+  if (regionId.startsWith('ap-') || regionId.startsWith('me-')) return 'Asia-Pacific';
+  if (regionId.startsWith('us-')) return 'North-America';
+  if (regionId.startsWith('eu-')) return 'Europe';
+  return undefined;
+}
+
+/** Whether a package connects the areas of two regions (in either order). */
+export function bandwidthPackageServes(p: { geographicRegionAId: string; geographicRegionBId: string }, regionA: string, regionB: string): boolean {
+  const a = geographicRegionOf(regionA);
+  const b = geographicRegionOf(regionB);
+  if (!a || !b) return false;
+  return (p.geographicRegionAId === a && p.geographicRegionBId === b) || (p.geographicRegionAId === b && p.geographicRegionBId === a);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Requests
 // ---------------------------------------------------------------------------------------------
+
+/** CreateCenBandwidthPackage: buys a package (a billing action). Asynchronous: poll until `Idle`. */
+export interface CreateCenBandwidthPackageRequest {
+  /** Mbit/s, at least 2. */
+  bandwidth: number;
+  geographicRegionAId: string;
+  geographicRegionBId: string;
+  /** `PREPAY` / `POSTPAY`. */
+  bandwidthPackageChargeType?: string;
+  period?: number;
+  /** `Month` / `Year`. */
+  pricingCycle?: string;
+  autoPay?: boolean;
+  name?: string;
+  description?: string;
+  clientToken?: string;
+}
+
+/** Associate / unassociate a package with a CEN. */
+export interface CenBandwidthPackageRef {
+  cenId: string;
+  cenBandwidthPackageId: string;
+}
+
+/** DescribeCenBandwidthPackages filters (each a `Filter.N.Key`). */
+export interface DescribeCenBandwidthPackagesRequest {
+  cenId?: string;
+  cenBandwidthPackageId?: string | string[];
+  status?: string;
+  name?: string;
+  /** OR the filters instead of AND. */
+  isOrKey?: boolean;
+}
+
+/** SetCenInterRegionBandwidthLimit: set, change, or (0) remove the bandwidth between two regions. */
+export interface SetCenInterRegionBandwidthLimitRequest {
+  cenId: string;
+  localRegionId: string;
+  oppositeRegionId: string;
+  /** Mbit/s; 0 removes it. */
+  bandwidthLimit: number;
+}
 
 /** DescribeCens filters. */
 export interface DescribeCensRequest {
@@ -298,6 +410,33 @@ export interface CbnClient {
   /** DescribeCenVbrHealthCheck; all pages unless `page` is given (PageSize ≤ 50). */
   describeCenVbrHealthCheck(req?: DescribeCenVbrHealthCheckRequest): Promise<CenVbrHealthCheck[]>;
   describeCenVbrHealthCheck(req: DescribeCenVbrHealthCheckRequest, page: PageRequest): Promise<Paged<CenVbrHealthCheck>>;
+
+  /**
+   * CreateCenBandwidthPackage: buys a package (billed). Asynchronous: ready when
+   * {@link CbnClient.describeCenBandwidthPackages} shows it `Idle`.
+   */
+  createCenBandwidthPackage(req: CreateCenBandwidthPackageRequest): Promise<CloudWriteResult & { cenBandwidthPackageId: string; orderId?: string }>;
+  /**
+   * AssociateCenBandwidthPackage: the package serves the CEN (`InUse`). One package per pair of areas.
+   * @throws CloudApiError `InvalidOperation.BwpInstanceStatus` (class `conflict`), `InvalidOperation.BwpForGeoSpanAlreadyAssociated` (terminal)
+   */
+  associateCenBandwidthPackage(req: CenBandwidthPackageRef): Promise<CloudWriteResult>;
+  /**
+   * UnassociateCenBandwidthPackage: back to `Idle`.
+   * @throws CloudApiError `InvalidOperation.CenBandwidthLimitsNotZero` (class `dependency`) while bandwidth is set from it
+   */
+  unassociateCenBandwidthPackage(req: CenBandwidthPackageRef): Promise<CloudWriteResult>;
+  /** DescribeCenBandwidthPackages; all pages unless `page` is given (PageSize ≤ 50). */
+  describeCenBandwidthPackages(req?: DescribeCenBandwidthPackagesRequest): Promise<CenBandwidthPackage[]>;
+  describeCenBandwidthPackages(req: DescribeCenBandwidthPackagesRequest, page: PageRequest): Promise<Paged<CenBandwidthPackage>>;
+  /**
+   * SetCenInterRegionBandwidthLimit. Asynchronous: `Modifying` → `Active` (0: the row goes).
+   * The CEN needs an associated package for the two regions' areas.
+   */
+  setCenInterRegionBandwidthLimit(req: SetCenInterRegionBandwidthLimitRequest): Promise<CloudWriteResult>;
+  /** DescribeCenInterRegionBandwidthLimits; all pages unless `page` is given (PageSize ≤ 50). */
+  describeCenInterRegionBandwidthLimits(req?: { cenId?: string }): Promise<CenInterRegionBandwidthLimit[]>;
+  describeCenInterRegionBandwidthLimits(req: { cenId?: string }, page: PageRequest): Promise<Paged<CenInterRegionBandwidthLimit>>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -592,6 +731,103 @@ class CbnApi implements CbnClient {
           ...opt('healthCheckInterval', optNumber(w, 'HealthCheckInterval')),
           ...opt('healthyThreshold', optNumber(w, 'HealthyThreshold')),
           ...opt('healthCheckOnly', optBoolean(w, 'HealthCheckOnly')),
+        }),
+      );
+      return numberedPage(body, items, n, size);
+    });
+  }
+  async createCenBandwidthPackage(req: CreateCenBandwidthPackageRequest): Promise<CloudWriteResult & { cenBandwidthPackageId: string; orderId?: string }> {
+    const body = await this.call('CreateCenBandwidthPackage', {
+      Bandwidth: req.bandwidth,
+      GeographicRegionAId: req.geographicRegionAId,
+      GeographicRegionBId: req.geographicRegionBId,
+      BandwidthPackageChargeType: req.bandwidthPackageChargeType,
+      Period: req.period,
+      PricingCycle: req.pricingCycle,
+      AutoPay: req.autoPay,
+      Name: req.name,
+      Description: req.description,
+      ClientToken: normalizeClientToken(req.clientToken),
+    });
+    return {
+      requestId: requestIdOf(body),
+      cenBandwidthPackageId: wireString(body, 'CenBandwidthPackageId'),
+      ...opt('orderId', optString(body, 'CenBandwidthPackageOrderId')),
+    };
+  }
+
+  associateCenBandwidthPackage(req: CenBandwidthPackageRef): Promise<CloudWriteResult> {
+    return this.write('AssociateCenBandwidthPackage', { CenId: req.cenId, CenBandwidthPackageId: req.cenBandwidthPackageId });
+  }
+
+  unassociateCenBandwidthPackage(req: CenBandwidthPackageRef): Promise<CloudWriteResult> {
+    return this.write('UnassociateCenBandwidthPackage', { CenId: req.cenId, CenBandwidthPackageId: req.cenBandwidthPackageId });
+  }
+
+  describeCenBandwidthPackages(req?: DescribeCenBandwidthPackagesRequest): Promise<CenBandwidthPackage[]>;
+  describeCenBandwidthPackages(req: DescribeCenBandwidthPackagesRequest, page: PageRequest): Promise<Paged<CenBandwidthPackage>>;
+  describeCenBandwidthPackages(
+    req: DescribeCenBandwidthPackagesRequest = {},
+    page?: PageRequest,
+  ): Promise<CenBandwidthPackage[] | Paged<CenBandwidthPackage>> {
+    const filter = buildFilters([
+      ['CenId', req.cenId],
+      ['CenBandwidthPackageId', req.cenBandwidthPackageId],
+      ['Status', req.status],
+      ['Name', req.name],
+    ]);
+    return listNumbered(page, PAGE_SIZE, async (n, size) => {
+      const body = await this.call('DescribeCenBandwidthPackages', { Filter: filter, IsOrKey: req.isOrKey, PageNumber: n, PageSize: size });
+      const items = wireList(body, 'CenBandwidthPackages', 'CenBandwidthPackage').map(
+        (w): CenBandwidthPackage => ({
+          cenBandwidthPackageId: wireString(w, 'CenBandwidthPackageId'),
+          bandwidth: optNumber(w, 'Bandwidth') ?? 0,
+          geographicRegionAId: wireString(w, 'GeographicRegionAId'),
+          geographicRegionBId: wireString(w, 'GeographicRegionBId'),
+          status: wireString(w, 'Status'),
+          cenIds: wireStringList(w, 'CenIds', 'CenId'),
+          ...opt('name', optString(w, 'Name')),
+          ...opt('description', optString(w, 'Description')),
+          ...opt('bandwidthPackageChargeType', optString(w, 'BandwidthPackageChargeType')),
+          ...opt('geographicSpanId', optString(w, 'GeographicSpanId')),
+          ...opt('businessStatus', optString(w, 'BusinessStatus')),
+          ...opt('creationTime', optString(w, 'CreationTime')),
+          ...opt('expiredTime', optString(w, 'ExpiredTime')),
+        }),
+      );
+      return numberedPage(body, items, n, size);
+    });
+  }
+
+  setCenInterRegionBandwidthLimit(req: SetCenInterRegionBandwidthLimitRequest): Promise<CloudWriteResult> {
+    if (!Number.isInteger(req.bandwidthLimit) || req.bandwidthLimit < 0) {
+      throw new ValidationError(`bandwidthLimit must be an integer >= 0, got ${req.bandwidthLimit}`, { code: 'InvalidParameter', field: 'bandwidthLimit' });
+    }
+    return this.write('SetCenInterRegionBandwidthLimit', {
+      CenId: req.cenId,
+      LocalRegionId: req.localRegionId,
+      OppositeRegionId: req.oppositeRegionId,
+      BandwidthLimit: req.bandwidthLimit,
+    });
+  }
+
+  describeCenInterRegionBandwidthLimits(req?: { cenId?: string }): Promise<CenInterRegionBandwidthLimit[]>;
+  describeCenInterRegionBandwidthLimits(req: { cenId?: string }, page: PageRequest): Promise<Paged<CenInterRegionBandwidthLimit>>;
+  describeCenInterRegionBandwidthLimits(
+    req: { cenId?: string } = {},
+    page?: PageRequest,
+  ): Promise<CenInterRegionBandwidthLimit[] | Paged<CenInterRegionBandwidthLimit>> {
+    return listNumbered(page, PAGE_SIZE, async (n, size) => {
+      const body = await this.call('DescribeCenInterRegionBandwidthLimits', { CenId: req.cenId, PageNumber: n, PageSize: size });
+      const items = wireList(body, 'CenInterRegionBandwidthLimits', 'CenInterRegionBandwidthLimit').map(
+        (w): CenInterRegionBandwidthLimit => ({
+          cenId: wireString(w, 'CenId'),
+          localRegionId: wireString(w, 'LocalRegionId'),
+          oppositeRegionId: wireString(w, 'OppositeRegionId'),
+          bandwidthLimit: optNumber(w, 'BandwidthLimit') ?? 0,
+          status: wireString(w, 'Status'),
+          ...opt('geographicSpanId', optString(w, 'GeographicSpanId')),
+          ...opt('bandwidthPackageId', optString(w, 'BandwidthPackageId')),
         }),
       );
       return numberedPage(body, items, n, size);

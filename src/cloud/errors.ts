@@ -101,6 +101,11 @@ export const CLOUD_ERROR_RULES: readonly CloudErrorRule[] = [
     'IncorrectStatus.VpcRouteTable',
     'InstanceStatus.NotSupport',
     'OperationFailed.StatusNotSupport',
+    'InvalidOperation.BwpInstanceStatus',
+    'InvalidOperation.BwpBusinessStatus',
+  ]),
+  ...exact('conflict', 'Terminate/RecoverVirtualBorderRouter: the VBR is still terminating or recovering; retry', [
+    'InvalidOperation.OperationNotAllowedInState',
   ]),
   ...exact('duplicate', 'CreateRouteEntry: already exists; confirm by re-reading the table', [
     'RouterEntryConflict.Duplicated',
@@ -119,6 +124,9 @@ export const CLOUD_ERROR_RULES: readonly CloudErrorRule[] = [
     'DependencyViolation.RouterInterfaceReferedByRouteEntry',
     'DependencyViolation.BgpGroup',
     'DependencyViolation.BgpPeer',
+  ]),
+  ...exact('dependency', 'UnassociateCenBandwidthPackage: remove the inter-region bandwidth set from the package first', [
+    'InvalidOperation.CenBandwidthLimitsNotZero',
   ]),
   { contains: 'Throttling', errorClass: 'throttled', note: 'any throttling code (Throttling, Throttling.User, …)' },
   { suffix: '.NotFound', errorClass: 'not_found', note: 'Alibaba names missing resources `Invalid<Thing>.NotFound`' },

@@ -35,6 +35,7 @@ export * from './errors.ts';
 export type * from './types.ts';
 export type * from './vpc.ts';
 export type * from './cbn.ts';
+export { bandwidthPackageServes, geographicRegionOf } from './cbn.ts';
 export type * from './ecs.ts';
 export type { Flow, FlowProbeResult, FlowProber, CloudAssistantProberOptions, PingSummary } from './reachability.ts';
 export { createEmulatorProber, createCloudAssistantProber, parsePingSummary } from './reachability.ts';

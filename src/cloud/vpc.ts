@@ -331,6 +331,12 @@ export interface DeleteBgpNetworkRequest {
   clientToken?: string;
 }
 
+/** TerminateVirtualBorderRouter / RecoverVirtualBorderRouter: one VBR. */
+export interface VirtualBorderRouterRequest {
+  vbrId: string;
+  clientToken?: string;
+}
+
 /** DescribeBgpNetworks filters. */
 export interface DescribeBgpNetworksRequest {
   routerId?: string;
@@ -436,6 +442,18 @@ export interface VpcClient {
     req: DescribeVirtualBorderRoutersRequest,
     page: PageRequest,
   ): Promise<Paged<VirtualBorderRouter>>;
+
+  /**
+   * TerminateVirtualBorderRouter: the VBR goes `active` → `terminating` → `terminated` and
+   * carries no traffic meanwhile. Only the physical connection's owner may call it.
+   * @throws CloudApiError `InvalidOperation.OperationNotAllowedInState` (class `conflict`) when not `active`
+   */
+  terminateVirtualBorderRouter(req: VirtualBorderRouterRequest): Promise<CloudWriteResult>;
+  /**
+   * RecoverVirtualBorderRouter: `terminated` → `recovering` → `active`; the physical connection
+   * must be `Enabled`. @throws CloudApiError `InvalidOperation.OperationNotAllowedInState` when not `terminated`
+   */
+  recoverVirtualBorderRouter(req: VirtualBorderRouterRequest): Promise<CloudWriteResult>;
 
   /** DescribePhysicalConnections; all pages unless `page` is given (PageSize ≤ 50). */
   describePhysicalConnections(req?: DescribePhysicalConnectionsRequest): Promise<PhysicalConnection[]>;
@@ -730,6 +748,16 @@ class VpcApi implements VpcClient {
       DstCidrBlock: req.dstCidrBlock,
       ClientToken: normalizeClientToken(req.clientToken),
     });
+    return { requestId: requestIdOf(body) };
+  }
+
+  async terminateVirtualBorderRouter(req: VirtualBorderRouterRequest): Promise<CloudWriteResult> {
+    const body = await this.call('TerminateVirtualBorderRouter', { RegionId: this.regionId, VbrId: req.vbrId, ClientToken: normalizeClientToken(req.clientToken) });
+    return { requestId: requestIdOf(body) };
+  }
+
+  async recoverVirtualBorderRouter(req: VirtualBorderRouterRequest): Promise<CloudWriteResult> {
+    const body = await this.call('RecoverVirtualBorderRouter', { RegionId: this.regionId, VbrId: req.vbrId, ClientToken: normalizeClientToken(req.clientToken) });
     return { requestId: requestIdOf(body) };
   }
 

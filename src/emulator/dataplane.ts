@@ -3,7 +3,8 @@
  * back. Longest-prefix match over *usable* routes of each route table (one `PrefixTrie` per
  * table, kept up to date by the model), ECMP by a 5-tuple hash (`pickEcmp`), router interfaces
  * whose health check failed removed, physical-connection link state, CEN-learned routes across
- * attached children, and the data center's own routes for the way back (seed chapters 1, 5, 6).
+ * attached children (between regions only with inter-region bandwidth when the CEN requires it),
+ * and the data center's own routes for the way back (seed chapters 1, 5, 6).
  *
  * Nodes a packet visits: a VPC (its route table), a VBR (its table, its interconnect subnet), a
  * data center (its router's routes). Edges: router-interface pairs, CEN routes, physical
@@ -11,6 +12,7 @@
  * the 100.64.0.0/10 `service` route, and in a data center when the address is its own.
  */
 import { containsIp, parseCidr, parseIpv4, pickEcmp, type Cidr } from '../net/index.ts';
+import { interRegionBandwidthOk } from './model/cen-bandwidth.ts';
 import { maskLength, routerInterfaceUsable } from './model/common.ts';
 import type { NetworkModel } from './model/network.ts';
 import type { ModelCore, RouteSlot } from './model/store.ts';
@@ -44,6 +46,7 @@ export type DropReason =
   | 'rejected-route'
   | 'pending-route'
   | 'vbr-inactive'
+  | 'no-inter-region-bandwidth'
   | 'unsupported-next-hop'
   | 'loop'
   | 'unknown-source'
@@ -411,6 +414,9 @@ function forwardInTable(core: ModelCore, routeTableId: string, dst: number, flow
   const cidr = `${ipText(hit.prefix.network)}/${hit.prefix.length}`;
   if ('cenId' in chosen) {
     const r = chosen;
+    // A CEN that needs inter-region bandwidth drops what crosses regions without it (seed 5.1-4).
+    const here = core.routeTables.get(routeTableId)?.regionId;
+    if (here !== undefined && !interRegionBandwidthOk(core, r.cenId, here, r.sourceRegionId)) return { kind: 'drop', reason: 'no-inter-region-bandwidth' };
     const hop: Partial<Hop> = { routeTableId, routeEntryId: r.routeEntryId, destinationCidrBlock: cidr, routeType: 'CEN', nextHopType: r.sourceInstanceType, nextHopId: r.sourceInstanceId };
     const via = [{ node: 'cen' as const, id: r.cenId, regionId: r.sourceRegionId }];
     if (r.sourceInstanceType === 'VPC') return { kind: 'next', hop, node: { kind: 'vpc', vpcId: r.sourceInstanceId }, via };

@@ -15,7 +15,8 @@ import { EmulatorApiError } from './errors.ts';
 import { NetworkModel } from './model/network.ts';
 import type { LifecycleTimings } from './model/states.ts';
 import { DEFAULT_ACCOUNT_ID } from './model/store.ts';
-import type { ModelQuotas, RouterInterfaceRecord } from './model/types.ts';
+import { GEOGRAPHIC_REGIONS } from './model/cen-bandwidth.ts';
+import type { GeographicRegionId, ModelQuotas, RouterInterfaceRecord } from './model/types.ts';
 
 /** A route in a topology (VPC or VBR table). Give `nextHop` or ECMP `nextHops`. */
 export interface TopologyRoute {
@@ -118,9 +119,32 @@ export interface TopologyFile {
     name?: string;
     description?: string;
     protectionLevel?: 'REDUCED' | 'FULL';
+    /**
+     * Traffic between children in different regions needs inter-region bandwidth (a bandwidth
+     * package and SetCenInterRegionBandwidthLimit), as on the real service. Default false, so
+     * topologies without packages keep working across regions.
+     */
+    requireInterRegionBandwidth?: boolean;
+    /** Inter-region bandwidth already set (drawn on the CEN's package for the regions' areas). */
+    interRegionBandwidthLimits?: Array<{ localRegionId: string; oppositeRegionId: string; bandwidthMbps: number }>;
     children?: Array<{ instanceId: string }>;
     publishedRoutes?: Array<{ childInstanceId: string; destinationCidrBlock: string }>;
     vbrHealthChecks?: Array<{ vbrId: string; targetIp: string; sourceIp?: string; interval?: number; threshold?: number; healthCheckOnly?: boolean }>;
+  }>;
+  /**
+   * CEN bandwidth packages already bought (inventory): `Idle`, or `InUse` by `cenId`. Buying is a
+   * billing action the procedures never take on their own.
+   */
+  cenBandwidthPackages?: Array<{
+    id?: string;
+    ownerId?: string;
+    name?: string;
+    bandwidthMbps: number;
+    geographicRegionAId: string;
+    geographicRegionBId: string;
+    chargeType?: 'PREPAY' | 'POSTPAY';
+    /** Associated with this CEN of the topology. */
+    cenId?: string;
   }>;
 }
 
@@ -390,6 +414,15 @@ export function validateTopology(raw: unknown): TopologyFile {
       const id = str(obj(ch, c.at('children').at(j)).instanceId, c.at('children').at(j).at('instanceId'))!;
       if (!ids.vpc.has(id) && !ids.vbr.has(id)) c.at('children').at(j).at('instanceId').fail(`no VPC or VBR ${id}`);
     });
+    if (o.requireInterRegionBandwidth !== undefined && typeof o.requireInterRegionBandwidth !== 'boolean') c.at('requireInterRegionBandwidth').fail('expected true or false');
+    list(o.interRegionBandwidthLimits, c.at('interRegionBandwidthLimits')).forEach((l, j) => {
+      const lc = c.at('interRegionBandwidthLimits').at(j);
+      const lo = obj(l, lc);
+      region(lo.localRegionId, lc.at('localRegionId'));
+      region(lo.oppositeRegionId, lc.at('oppositeRegionId'));
+      const mbps = num(lo.bandwidthMbps, lc.at('bandwidthMbps'))!;
+      if (!Number.isInteger(mbps) || mbps < 1) lc.at('bandwidthMbps').fail('expected an integer >= 1');
+    });
     list(o.publishedRoutes, c.at('publishedRoutes')).forEach((p, j) => cidr(obj(p, c.at('publishedRoutes').at(j)).destinationCidrBlock, c.at('publishedRoutes').at(j).at('destinationCidrBlock')));
     list(o.vbrHealthChecks, c.at('vbrHealthChecks')).forEach((h, j) => {
       const hc = c.at('vbrHealthChecks').at(j);
@@ -398,6 +431,21 @@ export function validateTopology(raw: unknown): TopologyFile {
       if (!ids.vbr.has(vbr)) hc.at('vbrId').fail(`no VBR ${vbr}`);
       ip(ho.targetIp, hc.at('targetIp'));
     });
+  });
+  list(t.cenBandwidthPackages, root.at('cenBandwidthPackages')).forEach((p, i) => {
+    const c = root.at('cenBandwidthPackages').at(i);
+    const o = obj(p, c);
+    owner(o.ownerId, c.at('ownerId'));
+    str(o.id, c.at('id'), true);
+    const mbps = num(o.bandwidthMbps, c.at('bandwidthMbps'))!;
+    if (!Number.isInteger(mbps) || mbps < 2) c.at('bandwidthMbps').fail('expected an integer >= 2');
+    for (const k of ['geographicRegionAId', 'geographicRegionBId'] as const) {
+      const g = str(o[k], c.at(k))!;
+      if (!GEOGRAPHIC_REGIONS.includes(g as GeographicRegionId)) c.at(k).fail(`expected one of ${GEOGRAPHIC_REGIONS.join(', ')}`);
+    }
+    if (o.chargeType !== undefined && o.chargeType !== 'PREPAY' && o.chargeType !== 'POSTPAY') c.at('chargeType').fail('expected PREPAY or POSTPAY');
+    const cen = str(o.cenId, c.at('cenId'), true);
+    if (cen !== undefined && !cenIds.has(cen)) c.at('cenId').fail(`no CEN ${cen} in this topology`);
   });
   list(t.cenGrants, root.at('cenGrants')).forEach((g, i) => {
     const c = root.at('cenGrants').at(i);
@@ -675,11 +723,23 @@ export function buildModel(t: TopologyFile, clock: Clock): NetworkModel {
     }
   });
 
+  const builtCenIds: string[] = [];
   (t.cens ?? []).forEach((x, i) =>
     wrap(`cens[${i}]`, () => {
       const cenId = x.id ?? c.ids.next('cen');
+      builtCenIds[i] = cenId;
       const cenOwner = x.ownerId ?? c.accountId;
-      c.cens.set(cenId, { cenId, name: x.name ?? '', description: x.description ?? '', status: 'Active', protectionLevel: x.protectionLevel ?? 'REDUCED', ipv6Level: 'DISABLED', creationTime: c.isoNow(), ...c.ownerField(cenOwner) });
+      c.cens.set(cenId, {
+        cenId,
+        name: x.name ?? '',
+        description: x.description ?? '',
+        status: 'Active',
+        protectionLevel: x.protectionLevel ?? 'REDUCED',
+        ipv6Level: 'DISABLED',
+        creationTime: c.isoNow(),
+        ...c.ownerField(cenOwner),
+        ...(x.requireInterRegionBandwidth ? { requireInterRegionBandwidth: true } : {}),
+      });
       for (const ch of x.children ?? []) {
         const vpc = c.vpcs.get(ch.instanceId);
         const vbr = c.vbrs.get(ch.instanceId);
@@ -715,6 +775,41 @@ export function buildModel(t: TopologyFile, clock: Clock): NetworkModel {
         c.cenVbrHealthChecks.get(key)!.record.state = 'Enabled';
       }
     }),
+  );
+  (t.cenBandwidthPackages ?? []).forEach((p, i) =>
+    wrap(`cenBandwidthPackages[${i}]`, () => {
+      const id = p.id ?? c.ids.next('cenbwp');
+      c.cenBandwidthPackages.set(id, {
+        cenBandwidthPackageId: id,
+        name: p.name ?? '',
+        description: '',
+        bandwidth: p.bandwidthMbps,
+        bandwidthPackageChargeType: p.chargeType ?? 'PREPAY',
+        geographicRegionAId: p.geographicRegionAId as GeographicRegionId,
+        geographicRegionBId: p.geographicRegionBId as GeographicRegionId,
+        status: 'Idle',
+        businessStatus: 'Normal',
+        creationTime: c.isoNow(),
+        expiredTime: '',
+        ...c.ownerField(p.ownerId ?? (p.cenId ? c.ownerOf(c.cens.get(p.cenId)!) : undefined)),
+      });
+      if (p.cenId) m.cenBandwidth.associateCenBandwidthPackage({ cenId: p.cenId, cenBandwidthPackageId: id });
+    }),
+  );
+  (t.cens ?? []).forEach((x, i) =>
+    (x.interRegionBandwidthLimits ?? []).forEach((l, j) =>
+      wrap(`cens[${i}].interRegionBandwidthLimits[${j}]`, () => {
+        const cenId = builtCenIds[i]!;
+        m.cenBandwidth.setCenInterRegionBandwidthLimit({ cenId, localRegionId: l.localRegionId, oppositeRegionId: l.oppositeRegionId, bandwidthLimit: l.bandwidthMbps });
+        // Set before the topology's time zero: applied, traffic flowing.
+        const rec = [...c.cenBandwidthLimits.entries()].find(([, r]) => r.cenId === cenId && r.status === 'Modifying');
+        if (rec) {
+          c.cancelTransition('cenBandwidthLimit.applied', rec[0]);
+          rec[1].status = 'Active';
+          rec[1].established = true;
+        }
+      }),
+    ),
   );
   for (const g of t.cenGrants ?? []) {
     const inst = (c.vpcs.get(g.instanceId) ?? c.vbrs.get(g.instanceId))!;

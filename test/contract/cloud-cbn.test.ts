@@ -130,3 +130,109 @@ describe('CbnClient against the emulator (chapter 5.1)', () => {
     assert.deepEqual(after, []);
   });
 });
+
+// Seed 5.1-4: cross-region bandwidth. The chapter 5.1 network on a CEN that needs inter-region
+// bandwidth, with a China–China package bought but not associated.
+describe('CbnClient bandwidth packages and inter-region bandwidth against the emulator (seed 5.1-4)', () => {
+  const PKG = 'cenbwp-mig0000000000000001';
+  let fx: CloudFixture;
+  before(async () => {
+    fx = await startCloudFixture('scenario-cen-bandwidth', 'cn-shanghai');
+  });
+  after(() => fx.close());
+
+  /** Whether the Shanghai app reaches the Qingdao app over the CEN (peering route removed). */
+  const crossRegion = async (): Promise<{ reachable: boolean; reason?: string }> =>
+    (await fx.control('GET', 'reachability?source=i-uf6mig000000000000001&destination=172.16.1.10')).body as { reachable: boolean; reason?: string };
+
+  test('without inter-region bandwidth a CEN route between regions is learned but carries nothing', async () => {
+    // Prepare: take the peering route away so that the CEN route to Qingdao is used
+    const [s] = await fx.cloud.vpc.describeRouteEntryList({ routeTableId: SH_TABLE, destinationCidrBlock: '172.16.0.0/16' });
+    await fx.cloud.vpc.deleteRouteEntry({ routeEntryId: s.routeEntryId });
+    fx.advance(10_000);
+    // Act
+    const routes = await fx.cloud.cbn.describeCenChildInstanceRouteEntries({ cenId: CEN, childInstanceId: SH_VPC, childInstanceType: 'VPC' });
+    const trace = await crossRegion();
+    // Assess
+    assert.equal(routes.find((r) => r.destinationCidrBlock === '172.16.1.0/24')?.status, 'Active');
+    assert.equal(trace.reachable, false);
+    assert.equal(trace.reason, 'no-inter-region-bandwidth');
+  });
+
+  test('setCenInterRegionBandwidthLimit needs an associated package for the two regions', async () => {
+    const e = await cloudError(() => fx.cloud.cbn.setCenInterRegionBandwidthLimit({ cenId: CEN, localRegionId: 'cn-shanghai', oppositeRegionId: 'cn-qingdao', bandwidthLimit: 20 }));
+    assert.equal(e.code, 'InvalidOperation.BandwidthPackageNotFound');
+  });
+
+  test('associate the package, set 20 Mbit/s Shanghai–Qingdao: Modifying, then Active, and traffic crosses', async () => {
+    // Act
+    await fx.cloud.cbn.associateCenBandwidthPackage({ cenId: CEN, cenBandwidthPackageId: PKG });
+    const [pkg] = await fx.cloud.cbn.describeCenBandwidthPackages({ cenId: CEN });
+    const [cen] = await fx.cloud.cbn.describeCens({ cenId: CEN });
+    await fx.cloud.cbn.setCenInterRegionBandwidthLimit({ cenId: CEN, localRegionId: 'cn-shanghai', oppositeRegionId: 'cn-qingdao', bandwidthLimit: 20 });
+    const [during] = await fx.cloud.cbn.describeCenInterRegionBandwidthLimits({ cenId: CEN });
+    const traceDuring = await crossRegion();
+    fx.advance(3_000);
+    const [done] = await fx.cloud.cbn.describeCenInterRegionBandwidthLimits({ cenId: CEN });
+    // Assess
+    assert.equal(pkg.cenBandwidthPackageId, PKG);
+    assert.equal(pkg.status, 'InUse');
+    assert.deepEqual(pkg.cenIds, [CEN]);
+    assert.equal(pkg.geographicSpanId, 'china_china');
+    assert.equal(pkg.bandwidth, 100);
+    assert.deepEqual(await fx.cloud.cbn.describeCenBandwidthPackages({ status: 'Idle' }), []);
+    assert.ok(cen.status === 'Active');
+    assert.equal(during.status, 'Modifying');
+    assert.equal(traceDuring.reachable, false);
+    assert.deepEqual(
+      { cenId: done.cenId, localRegionId: done.localRegionId, oppositeRegionId: done.oppositeRegionId, bandwidthLimit: done.bandwidthLimit, status: done.status, geographicSpanId: done.geographicSpanId, bandwidthPackageId: done.bandwidthPackageId },
+      { cenId: CEN, localRegionId: 'cn-shanghai', oppositeRegionId: 'cn-qingdao', bandwidthLimit: 20, status: 'Active', geographicSpanId: 'china_china', bandwidthPackageId: PKG },
+    );
+    assert.equal((await crossRegion()).reachable, true);
+  });
+
+  test('the limits on one package cannot add up to more than its bandwidth', async () => {
+    const e = await cloudError(() => fx.cloud.cbn.setCenInterRegionBandwidthLimit({ cenId: CEN, localRegionId: 'cn-qingdao', oppositeRegionId: 'cn-beijing', bandwidthLimit: 81 }));
+    assert.equal(e.code, 'InvalidOperation.BandwidthLimitExceed');
+  });
+
+  test('unassociating needs the bandwidth removed first; 0 removes it and traffic stops at once', async () => {
+    // Act
+    const blocked = await cloudError(() => fx.cloud.cbn.unassociateCenBandwidthPackage({ cenId: CEN, cenBandwidthPackageId: PKG }));
+    await fx.cloud.cbn.setCenInterRegionBandwidthLimit({ cenId: CEN, localRegionId: 'cn-qingdao', oppositeRegionId: 'cn-shanghai', bandwidthLimit: 0 });
+    const traceAfter = await crossRegion();
+    fx.advance(3_000);
+    const limits = await fx.cloud.cbn.describeCenInterRegionBandwidthLimits({ cenId: CEN });
+    await fx.cloud.cbn.unassociateCenBandwidthPackage({ cenId: CEN, cenBandwidthPackageId: PKG });
+    const [pkg] = await fx.cloud.cbn.describeCenBandwidthPackages({ cenBandwidthPackageId: PKG });
+    // Assess
+    assert.equal(blocked.code, 'InvalidOperation.CenBandwidthLimitsNotZero');
+    assert.equal(blocked.errorClass, 'dependency');
+    assert.equal(traceAfter.reason, 'no-inter-region-bandwidth');
+    assert.deepEqual(limits, []);
+    assert.equal(pkg.status, 'Idle');
+    assert.deepEqual(pkg.cenIds, []);
+  });
+
+  test('createCenBandwidthPackage buys a package: Creating, then Idle; a CEN takes one package per pair of areas', async () => {
+    // Act
+    const bought = await fx.cloud.cbn.createCenBandwidthPackage({ bandwidth: 10, geographicRegionAId: 'China', geographicRegionBId: 'China', bandwidthPackageChargeType: 'POSTPAY', name: 'extra', clientToken: 'buy-1' });
+    const again = await fx.cloud.cbn.createCenBandwidthPackage({ bandwidth: 10, geographicRegionAId: 'China', geographicRegionBId: 'China', bandwidthPackageChargeType: 'POSTPAY', name: 'extra', clientToken: 'buy-1' });
+    const [creating] = await fx.cloud.cbn.describeCenBandwidthPackages({ cenBandwidthPackageId: bought.cenBandwidthPackageId });
+    const early = await cloudError(() => fx.cloud.cbn.associateCenBandwidthPackage({ cenId: CEN, cenBandwidthPackageId: bought.cenBandwidthPackageId }));
+    fx.advance(3_000);
+    await fx.cloud.cbn.associateCenBandwidthPackage({ cenId: CEN, cenBandwidthPackageId: PKG });
+    const second = await cloudError(() => fx.cloud.cbn.associateCenBandwidthPackage({ cenId: CEN, cenBandwidthPackageId: bought.cenBandwidthPackageId }));
+    const tooSmall = await cloudError(() => fx.cloud.cbn.createCenBandwidthPackage({ bandwidth: 1, geographicRegionAId: 'China', geographicRegionBId: 'China' }));
+    // Assess
+    assert.match(bought.cenBandwidthPackageId, /^cenbwp-/);
+    assert.equal(again.cenBandwidthPackageId, bought.cenBandwidthPackageId);
+    assert.equal(creating.status, 'Creating');
+    assert.equal(early.code, 'InvalidOperation.BwpInstanceStatus');
+    assert.equal(early.errorClass, 'conflict');
+    assert.equal(second.code, 'InvalidOperation.BwpForGeoSpanAlreadyAssociated');
+    assert.equal(tooSmall.code, 'InvalidParameter');
+    const idle = await fx.cloud.cbn.describeCenBandwidthPackages({ status: 'Idle' });
+    assert.deepEqual(idle.map((p) => [p.cenBandwidthPackageId, p.bandwidthPackageChargeType, p.name]), [[bought.cenBandwidthPackageId, 'POSTPAY', 'extra']]);
+  });
+});

@@ -264,6 +264,71 @@ describe('VpcClient against the emulator (chapter 6)', () => {
   });
 });
 
+// Seed chapter 6: a line switched off and on by API (the failover test's `terminate-vbr`).
+describe('VpcClient VBR terminate / recover against the emulator (chapter 6)', () => {
+  const VBR1 = 'vbr-uf6vbr00000000000000001';
+  const SERVER = '172.16.0.10';
+  const LINE1 = 'pc-uf6line0000000000000001';
+  const LINE2 = 'pc-uf6line0000000000000002';
+  let fx: CloudFixture;
+  before(async () => {
+    fx = await startCloudFixture('ch6-redundancy', 'cn-shanghai');
+  });
+  after(() => fx.close());
+
+  const vbrStatus = async (): Promise<string> => (await fx.cloud.vpc.describeVirtualBorderRouters({ vbrId: VBR1 }))[0].status;
+  /** Lines the data center's packets toward the VPC take, over flows ECMP spreads across both lines. */
+  const linesUsed = async (): Promise<string[]> => {
+    const used = new Set<string>();
+    for (let port = 1; port <= 8; port++) {
+      const r = await fx.control('GET', `reachability?source=${SERVER}&destination=192.168.1.10&protocol=udp&sourcePort=${port}&destinationPort=9`);
+      const hops = (r.body as { hops: { direction: string; node: string; id: string }[] }).hops;
+      for (const h of hops) if (h.direction === 'forward' && h.node === 'physical-connection') used.add(h.id);
+    }
+    return [...used].sort();
+  };
+
+  test('terminateVirtualBorderRouter goes active → terminating → terminated, and the VBR carries no traffic from the call on', async () => {
+    // Prepare
+    assert.equal(await vbrStatus(), 'active');
+    assert.deepEqual(await linesUsed(), [LINE1, LINE2]);
+    // Act
+    const res = await fx.cloud.vpc.terminateVirtualBorderRouter({ vbrId: VBR1, clientToken: 'terminate-1' });
+    const during = await vbrStatus();
+    const linesDuring = await linesUsed();
+    fx.advance(3_000);
+    // Assess
+    assert.match(res.requestId, /^[0-9A-F-]{36}$/);
+    assert.equal(during, 'terminating');
+    assert.deepEqual(linesDuring, [LINE2]);
+    assert.equal(await vbrStatus(), 'terminated');
+    assert.deepEqual(await linesUsed(), [LINE2]);
+    const e = await cloudError(() => fx.cloud.vpc.terminateVirtualBorderRouter({ vbrId: VBR1 }));
+    assert.equal(e.code, 'InvalidOperation.OperationNotAllowedInState');
+  });
+
+  test('recoverVirtualBorderRouter goes terminated → recovering → active and the line carries traffic again', async () => {
+    // Act
+    await fx.cloud.vpc.recoverVirtualBorderRouter({ vbrId: VBR1 });
+    const during = await vbrStatus();
+    const linesDuring = await linesUsed();
+    fx.advance(5_000);
+    // Assess
+    assert.equal(during, 'recovering');
+    assert.deepEqual(linesDuring, [LINE2]);
+    assert.equal(await vbrStatus(), 'active');
+    assert.deepEqual(await linesUsed(), [LINE1, LINE2]);
+    const e = await cloudError(() => fx.cloud.vpc.recoverVirtualBorderRouter({ vbrId: VBR1 }));
+    assert.equal(e.code, 'InvalidOperation.OperationNotAllowedInState');
+    assert.equal(e.errorClass, 'conflict');
+  });
+
+  test('an unknown VBR is InvalidVbrId.NotFound', async () => {
+    const e = await cloudError(() => fx.cloud.vpc.terminateVirtualBorderRouter({ vbrId: 'vbr-uf6nothere000000000001' }));
+    assert.equal(e.code, 'InvalidVbrId.NotFound');
+  });
+});
+
 // Seed chapter 5.2 topology: a VBR with a BGP peer and an advertised BGP network.
 describe('VpcClient against the emulator (chapter 5.2, BGP)', () => {
   let fx: CloudFixture;

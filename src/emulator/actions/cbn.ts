@@ -1,11 +1,13 @@
 /**
  * CBN (CEN) 2017-09-12 actions of the peering → CEN migration and the CEN VBR health check
  * (alibaba-api.md §5): CEN instances, child attachment, route publication, the route views that
- * reveal `Rejected` routes and their `Conflicts`, and VBR health checks. CBN is a central
- * product: no `RegionId`; regions travel in `ChildInstanceRegionId` / `CenRegionId`.
+ * reveal `Rejected` routes and their `Conflicts`, VBR health checks, and the bandwidth packages
+ * and inter-region bandwidth of seed 5.1-4 / 5.2-5. CBN is a central product: no `RegionId`;
+ * regions travel in `ChildInstanceRegionId` / `CenRegionId` / `LocalRegionId`.
  */
 import type { NetworkModel } from '../model/network.ts';
 import type { CenRegionRouteView } from '../model/cen.ts';
+import type { CenBandwidthPackageView, CenInterRegionBandwidthLimitView } from '../model/cen-bandwidth.ts';
 import type { CenChildInstanceRecord, CenChildRouteView, CenRecord, CenRouteConflict, CenVbrHealthCheckRecord, Page } from '../model/types.ts';
 import type { RpcParams } from '../rpc/params.ts';
 import type { ProductApi } from '../rpc/types.ts';
@@ -49,7 +51,7 @@ export function cbnApi(model: () => NetworkModel): ProductApi {
         const filters: Record<string, string[]> = {};
         for (const f of params.filters()) filters[f.key] = [...(filters[f.key] ?? []), ...f.values];
         const page = m().cens.describeCens({ callerId, ...(Object.keys(filters).length > 0 ? { filters } : {}), ...paging(params) });
-        return { ...pageFields(page), ...nest('Cens', 'Cen', page.items.map(cenJson)) };
+        return { ...pageFields(page), ...nest('Cens', 'Cen', page.items.map((c) => cenJson(c, m().cenBandwidth.packagesOf(c.cenId)))) };
       },
 
       ModifyCenAttribute: (ctx) => {
@@ -218,11 +220,117 @@ export function cbnApi(model: () => NetworkModel): ProductApi {
         });
         return { ...pageFields(page), ...nest('VbrHealthChecks', 'VbrHealthCheck', page.items.map(healthCheckJson)) };
       },
+
+      CreateCenBandwidthPackage: (ctx) => {
+        const { params } = ctx;
+        const r = m().cenBandwidth.createCenBandwidthPackage({
+          callerId: callerOf(m(), ctx),
+          bandwidth: params.requireInt('Bandwidth'),
+          geographicRegionAId: params.requireString('GeographicRegionAId'),
+          geographicRegionBId: params.requireString('GeographicRegionBId'),
+          ...opt('bandwidthPackageChargeType', params.string('BandwidthPackageChargeType')),
+          ...opt('period', params.int('Period')),
+          ...opt('pricingCycle', params.string('PricingCycle')),
+          ...opt('autoPay', params.bool('AutoPay')),
+          ...opt('name', params.string('Name')),
+          ...opt('description', params.string('Description')),
+          ...opt('clientToken', params.string('ClientToken')),
+        });
+        return { CenBandwidthPackageId: r.cenBandwidthPackageId, CenBandwidthPackageOrderId: r.cenBandwidthPackageOrderId };
+      },
+
+      AssociateCenBandwidthPackage: (ctx) => {
+        const { params } = ctx;
+        m().cenBandwidth.associateCenBandwidthPackage({
+          callerId: callerOf(m(), ctx),
+          cenId: params.requireString('CenId'),
+          cenBandwidthPackageId: params.requireString('CenBandwidthPackageId'),
+        });
+        return {};
+      },
+
+      UnassociateCenBandwidthPackage: (ctx) => {
+        const { params } = ctx;
+        m().cenBandwidth.unassociateCenBandwidthPackage({
+          callerId: callerOf(m(), ctx),
+          cenId: params.requireString('CenId'),
+          cenBandwidthPackageId: params.requireString('CenBandwidthPackageId'),
+        });
+        return {};
+      },
+
+      DescribeCenBandwidthPackages: (ctx) => {
+        const { params } = ctx;
+        const filters: Record<string, string[]> = {};
+        for (const f of params.filters()) filters[f.key] = [...(filters[f.key] ?? []), ...f.values];
+        const page = m().cenBandwidth.describeCenBandwidthPackages({
+          callerId: callerOf(m(), ctx),
+          ...(Object.keys(filters).length > 0 ? { filters } : {}),
+          ...opt('isOrKey', params.bool('IsOrKey')),
+          ...paging(params),
+        });
+        return { ...pageFields(page), ...nest('CenBandwidthPackages', 'CenBandwidthPackage', page.items.map(bandwidthPackageJson)) };
+      },
+
+      SetCenInterRegionBandwidthLimit: (ctx) => {
+        const { params } = ctx;
+        m().cenBandwidth.setCenInterRegionBandwidthLimit({
+          callerId: callerOf(m(), ctx),
+          cenId: params.requireString('CenId'),
+          localRegionId: params.requireString('LocalRegionId'),
+          oppositeRegionId: params.requireString('OppositeRegionId'),
+          bandwidthLimit: params.requireInt('BandwidthLimit'),
+          ...opt('bandwidthType', params.string('BandwidthType')),
+        });
+        return {};
+      },
+
+      DescribeCenInterRegionBandwidthLimits: (ctx) => {
+        const { params } = ctx;
+        const page = m().cenBandwidth.describeCenInterRegionBandwidthLimits({
+          callerId: callerOf(m(), ctx),
+          ...opt('cenId', params.string('CenId')),
+          ...paging(params),
+        });
+        return { ...pageFields(page), ...nest('CenInterRegionBandwidthLimits', 'CenInterRegionBandwidthLimit', page.items.map(bandwidthLimitJson)) };
+      },
     },
   };
 }
 
-function cenJson(c: CenRecord): Record<string, unknown> {
+function bandwidthPackageJson(p: CenBandwidthPackageView): Record<string, unknown> {
+  return {
+    CenBandwidthPackageId: p.cenBandwidthPackageId,
+    Name: p.name,
+    Description: p.description,
+    Bandwidth: p.bandwidth,
+    BandwidthPackageChargeType: p.bandwidthPackageChargeType,
+    GeographicRegionAId: p.geographicRegionAId,
+    GeographicRegionBId: p.geographicRegionBId,
+    GeographicSpanId: p.geographicSpanId,
+    BusinessStatus: p.businessStatus,
+    CreationTime: p.creationTime,
+    ExpiredTime: p.expiredTime,
+    Status: p.status,
+    IsCrossBorder: p.geographicRegionAId !== p.geographicRegionBId && (p.geographicRegionAId === 'China' || p.geographicRegionBId === 'China'),
+    HasReservationData: 'false',
+    CenIds: { CenId: p.cenId ? [p.cenId] : [] },
+  };
+}
+
+function bandwidthLimitJson(l: CenInterRegionBandwidthLimitView): Record<string, unknown> {
+  return {
+    CenId: l.cenId,
+    LocalRegionId: l.localRegionId,
+    OppositeRegionId: l.oppositeRegionId,
+    GeographicSpanId: l.geographicSpanId,
+    BandwidthLimit: l.bandwidthLimit,
+    BandwidthPackageId: l.bandwidthPackageId,
+    Status: l.status,
+  };
+}
+
+function cenJson(c: CenRecord, packageIds: string[]): Record<string, unknown> {
   return {
     CenId: c.cenId,
     Name: c.name,
@@ -232,7 +340,7 @@ function cenJson(c: CenRecord): Record<string, unknown> {
     Ipv6Level: c.ipv6Level,
     CreationTime: c.creationTime,
     ResourceGroupId: '',
-    CenBandwidthPackageIds: { CenBandwidthPackageId: [] },
+    CenBandwidthPackageIds: { CenBandwidthPackageId: packageIds },
     Tags: { Tag: [] },
   };
 }

@@ -262,6 +262,28 @@ export function vpcApi(model: () => NetworkModel): ProductApi {
         return { ...pageFields(page), ...nest('VirtualBorderRouterSet', 'VirtualBorderRouterType', page.items.map((v) => vbrJson(m(), v))) };
       },
 
+      TerminateVirtualBorderRouter: (ctx) => {
+        const { params } = ctx;
+        m().vbrs.terminateVirtualBorderRouter({
+          callerId: callerOf(m(), ctx),
+          regionId: params.requireString('RegionId'),
+          vbrId: params.requireString('VbrId'),
+          ...opt('clientToken', params.string('ClientToken')),
+        });
+        return {};
+      },
+
+      RecoverVirtualBorderRouter: (ctx) => {
+        const { params } = ctx;
+        m().vbrs.recoverVirtualBorderRouter({
+          callerId: callerOf(m(), ctx),
+          regionId: params.requireString('RegionId'),
+          vbrId: params.requireString('VbrId'),
+          ...opt('clientToken', params.string('ClientToken')),
+        });
+        return {};
+      },
+
       DescribePhysicalConnections: (ctx) => {
         const { params } = ctx;
         const page = m().vbrs.describePhysicalConnections({

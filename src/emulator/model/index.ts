@@ -8,5 +8,7 @@ export { DEFAULT_QUOTAS, ModelCore } from './store.ts';
 export { CLOUD_SERVICE_CIDR } from './route-tables.ts';
 export type { VbrView, KeyFilters } from './vbrs.ts';
 export type { ChildRef, PublishParams, CenRegionRouteView } from './cen.ts';
+export { GEOGRAPHIC_REGIONS, geographicRegionOf, geographicSpanId, interRegionBandwidthOk } from './cen-bandwidth.ts';
+export type { CenBandwidthPackageView, CenInterRegionBandwidthLimitView, CreateCenBandwidthPackageParams } from './cen-bandwidth.ts';
 export type { HostLookup } from './inventory.ts';
 export type * from './types.ts';

@@ -10,6 +10,7 @@
  *   model.vbrs              physical connections, VBRs, BGP groups/peers/networks, link down/up
  *   model.routerInterfaces  router interfaces and their health-check settings
  *   model.cens              CEN instances, children, publication, learning, CEN VBR health checks
+ *   model.cenBandwidth      CEN bandwidth packages and inter-region bandwidth limits
  *   model.inventory         ECS / managed instances, data centers and their static routes
  *   model.healthChecks      probe loops of router-interface and CEN VBR health checks
  *   model.probes            probe recorder (timeline of configured flows)
@@ -19,6 +20,7 @@ import { reachability, type ReachabilityQuery, type ReachabilityResult } from '.
 import { HealthChecks } from '../healthchecks.ts';
 import { ProbeRecorder } from '../probes.ts';
 import { Cens } from './cen.ts';
+import { CenBandwidth, limitKey } from './cen-bandwidth.ts';
 import { Inventory } from './inventory.ts';
 import { RouteTables } from './route-tables.ts';
 import { RouterInterfaces } from './router-interfaces.ts';
@@ -40,6 +42,7 @@ export class NetworkModel {
   readonly vbrs: Vbrs;
   readonly routerInterfaces: RouterInterfaces;
   readonly cens: Cens;
+  readonly cenBandwidth: CenBandwidth;
   readonly inventory: Inventory;
   readonly healthChecks: HealthChecks;
   readonly probes: ProbeRecorder;
@@ -54,6 +57,7 @@ export class NetworkModel {
     this.vbrs = new Vbrs(this.core);
     this.routerInterfaces = new RouterInterfaces(this.core);
     this.cens = new Cens(this.core);
+    this.cenBandwidth = new CenBandwidth(this.core, this.cens);
     this.inventory = new Inventory(this.core);
     this.core.derive = () => {
       this.vbrs.deriveBgp();
@@ -147,6 +151,8 @@ export class NetworkModel {
       cenRoutes: clone(c.cenRoutes.values()),
       cenVbrHealthChecks: [...c.cenVbrHealthChecks.values()].map((h) => ({ ...structuredClone(h.record), health: { ...h.health } })),
       cenGrants: clone(c.cenGrants.values()),
+      cenBandwidthPackages: clone(c.cenBandwidthPackages.values()),
+      cenInterRegionBandwidthLimits: clone(c.cenBandwidthLimits.values()),
       ecsInstances: clone(c.ecsInstances.values()),
       managedInstances: clone(c.managedInstances.values()),
       dataCenters: clone(c.dataCenters.values()),
@@ -174,6 +180,8 @@ export class NetworkModel {
     const copy = <T>(x: T): T => structuredClone(x);
     for (const a of s.accounts ?? []) c.accounts.set(a.accountId, copy(a));
     for (const g of s.cenGrants ?? []) c.cenGrants.set(`${g.childInstanceId}|${g.cenId}`, copy(g));
+    for (const p of s.cenBandwidthPackages ?? []) c.cenBandwidthPackages.set(p.cenBandwidthPackageId, copy(p));
+    for (const l of s.cenInterRegionBandwidthLimits ?? []) c.cenBandwidthLimits.set(limitKey(l.cenId, l.localRegionId, l.oppositeRegionId), copy(l));
     for (const r of s.regions) c.regions.set(r.regionId, copy(r));
     for (const v of s.vpcs) c.vpcs.set(v.vpcId, copy(v));
     for (const v of s.vSwitches) c.vSwitches.set(v.vSwitchId, copy(v));

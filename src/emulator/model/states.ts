@@ -28,6 +28,14 @@ export interface LifecycleTimings {
   cenVbrHealthCheckEnableMs: number;
   /** DisableCenVbrHealthCheck: listed → gone. */
   cenVbrHealthCheckDisableMs: number;
+  /** TerminateVirtualBorderRouter: `terminating` → `terminated`. */
+  vbrTerminateMs: number;
+  /** RecoverVirtualBorderRouter: `recovering` → `active`. */
+  vbrRecoverMs: number;
+  /** CreateCenBandwidthPackage: `Creating` → `Idle`. */
+  cenBandwidthPackageCreateMs: number;
+  /** SetCenInterRegionBandwidthLimit: `Modifying` → `Active` (or gone when set to 0). */
+  cenBandwidthLimitMs: number;
   /** CEN route `Rejected` → `Active` once its conflict is gone: base term. */
   cenRouteActivateBaseMs: number;
   /** ... plus this much per CEN-learned route in the whole CEN instance. */
@@ -46,6 +54,10 @@ export const DEFAULT_TIMINGS: Readonly<LifecycleTimings> = Object.freeze({
   bgpNetworkDeleteMs: 3000,
   cenVbrHealthCheckEnableMs: 2000,
   cenVbrHealthCheckDisableMs: 2000,
+  vbrTerminateMs: 3000,
+  vbrRecoverMs: 5000,
+  cenBandwidthPackageCreateMs: 3000,
+  cenBandwidthLimitMs: 3000,
   cenRouteActivateBaseMs: 2000,
   cenRouteActivatePerRouteMs: 50,
 });
@@ -84,4 +96,8 @@ export const LIFECYCLES: readonly LifecycleRow[] = [
   { kind: 'bgpNetwork.deleted', resource: 'BGP network', from: 'Deleting', to: null, delay: 'bgpNetworkDeleteMs' },
   { kind: 'cenVbrHealthCheck.enabled', resource: 'CEN VBR health check', from: 'Enabling', to: 'Enabled', delay: 'cenVbrHealthCheckEnableMs' },
   { kind: 'cenVbrHealthCheck.disabled', resource: 'CEN VBR health check', from: 'Disabling', to: null, delay: 'cenVbrHealthCheckDisableMs' },
+  { kind: 'vbr.terminated', resource: 'VBR', from: 'terminating', to: 'terminated', delay: 'vbrTerminateMs' },
+  { kind: 'vbr.recovered', resource: 'VBR', from: 'recovering', to: 'active', delay: 'vbrRecoverMs' },
+  { kind: 'cenBandwidthPackage.created', resource: 'CEN bandwidth package', from: 'Creating', to: 'Idle', delay: 'cenBandwidthPackageCreateMs' },
+  { kind: 'cenBandwidthLimit.applied', resource: 'CEN inter-region bandwidth limit', from: 'Modifying', to: 'Active', delay: 'cenBandwidthLimitMs' },
 ];

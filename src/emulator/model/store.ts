@@ -15,8 +15,10 @@ import type {
   Caller,
   BgpNetworkRecord,
   BgpPeerRecord,
+  CenBandwidthPackageRecord,
   CenChildInstanceRecord,
   CenGrantRecord,
+  CenInterRegionBandwidthLimitRecord,
   CenRecord,
   CenRouteRecord,
   CenVbrHealthCheckRecord,
@@ -124,6 +126,10 @@ export class ModelCore {
   readonly accounts = new Map<string, AccountRecord>();
   /** Cross-account grants keyed by `${childInstanceId}|${cenId}`. */
   readonly cenGrants = new Map<string, CenGrantRecord>();
+  /** CEN bandwidth packages by id. */
+  readonly cenBandwidthPackages = new Map<string, CenBandwidthPackageRecord>();
+  /** Inter-region bandwidth limits keyed by `${cenId}|${regionA}|${regionB}` (regions sorted). */
+  readonly cenBandwidthLimits = new Map<string, CenInterRegionBandwidthLimitRecord>();
 
   /** LPM index per route table. */
   readonly tables = new Map<string, TableIndex>();
@@ -175,7 +181,8 @@ export class ModelCore {
    * managed instance, CEN); `undefined` when no resource has the id.
    */
   resourceOwner(id: string): string | undefined {
-    const direct = this.vpcs.get(id) ?? this.vbrs.get(id) ?? this.physicalConnections.get(id) ?? this.cens.get(id) ?? this.ecsInstances.get(id) ?? this.managedInstances.get(id);
+    const direct =
+      this.vpcs.get(id) ?? this.vbrs.get(id) ?? this.physicalConnections.get(id) ?? this.cens.get(id) ?? this.ecsInstances.get(id) ?? this.managedInstances.get(id) ?? this.cenBandwidthPackages.get(id);
     if (direct) return this.ownerOf(direct);
     const sw = this.vSwitches.get(id);
     if (sw) return this.resourceOwner(sw.vpcId);

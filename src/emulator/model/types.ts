@@ -415,6 +415,52 @@ export interface CenRecord extends Owned {
   protectionLevel: 'REDUCED' | 'FULL';
   ipv6Level: string;
   creationTime: string;
+  /**
+   * Emulator option (not an Alibaba field): traffic between children in different regions
+   * crosses only when an inter-region bandwidth limit is set between the two regions (seed 5.1-4
+   * "communicate with resources in different regions: buy a bandwidth package and set the
+   * bandwidth"). Absent or false: cross-region traffic flows without one (older topologies).
+   */
+  requireInterRegionBandwidth?: boolean;
+}
+
+/** Areas a CEN bandwidth package connects (`GeographicRegionAId` / `GeographicRegionBId`). */
+export type GeographicRegionId = 'China' | 'North-America' | 'Asia-Pacific' | 'Europe' | 'Australia';
+
+/** A CEN bandwidth package (bought with CreateCenBandwidthPackage or present in the topology). */
+export interface CenBandwidthPackageRecord extends Owned {
+  cenBandwidthPackageId: string;
+  name: string;
+  description: string;
+  /** Peak bandwidth, Mbit/s (at least 2). */
+  bandwidth: number;
+  /** `PREPAY` or `POSTPAY`. */
+  bandwidthPackageChargeType: string;
+  geographicRegionAId: GeographicRegionId;
+  geographicRegionBId: GeographicRegionId;
+  /** `Creating` (UNCONFIRMED name) until bought, then `Idle` (not associated) or `InUse`. */
+  status: 'Creating' | 'Idle' | 'InUse';
+  /** `Normal`, `FinancialLocked` or `SecurityLocked`. */
+  businessStatus: string;
+  /** CEN it is associated with, when `InUse`. */
+  cenId?: string;
+  creationTime: string;
+  expiredTime: string;
+}
+
+/** The bandwidth set between two regions of a CEN (SetCenInterRegionBandwidthLimit). */
+export interface CenInterRegionBandwidthLimitRecord {
+  cenId: string;
+  localRegionId: string;
+  oppositeRegionId: string;
+  /** Mbit/s; 0 while a removal is in progress. */
+  bandwidthLimit: number;
+  /** Package the bandwidth comes from. */
+  bandwidthPackageId: string;
+  /** `Modifying` after a change until applied, then `Active`. */
+  status: 'Active' | 'Modifying';
+  /** Whether traffic crosses: true once first applied, false while a removal is in progress. */
+  established: boolean;
 }
 
 /** A network attached to a CEN instance. */
@@ -623,7 +669,11 @@ export type TransitionKind =
   | 'bgpNetwork.added'
   | 'bgpNetwork.deleted'
   | 'cenVbrHealthCheck.enabled'
-  | 'cenVbrHealthCheck.disabled';
+  | 'cenVbrHealthCheck.disabled'
+  | 'vbr.terminated'
+  | 'vbr.recovered'
+  | 'cenBandwidthPackage.created'
+  | 'cenBandwidthLimit.applied';
 
 /** Tunable limits. */
 export interface ModelQuotas {
@@ -669,6 +719,10 @@ export interface EmulatorSnapshot {
   cenVbrHealthChecks: Array<CenVbrHealthCheckRecord & { health: HealthCheckState }>;
   /** Cross-account grants (absent in older snapshots). */
   cenGrants?: CenGrantRecord[];
+  /** CEN bandwidth packages (absent in older snapshots). */
+  cenBandwidthPackages?: CenBandwidthPackageRecord[];
+  /** Inter-region bandwidth limits (absent in older snapshots). */
+  cenInterRegionBandwidthLimits?: CenInterRegionBandwidthLimitRecord[];
   ecsInstances: EcsInstanceRecord[];
   managedInstances: ManagedInstanceRecord[];
   dataCenters: DataCenterRecord[];

@@ -8,9 +8,12 @@ import { parseCidr, formatCidr } from '../../net/index.ts';
 import {
   BgpNetworkExists,
   BgpNetworkNotFound,
+  Forbidden,
   IncorrectStatus,
   InvalidPhysicalConnectionIdNotFound,
   InvalidVbrIdNotFound,
+  PconnTrafficNotEnable,
+  VbrOperationNotAllowedInState,
 } from '../errors.ts';
 import { paginate, parseDestination, required } from './common.ts';
 import type { ModelCore } from './store.ts';
@@ -55,6 +58,64 @@ export class Vbrs {
     core.onTransition('bgpNetwork.deleted', (key) => {
       core.bgpNetworks.delete(key);
     });
+    core.onTransition('vbr.terminated', (vbrId) => {
+      const v = core.vbrs.get(vbrId);
+      if (v?.status === 'terminating') v.status = 'terminated';
+    });
+    core.onTransition('vbr.recovered', (vbrId) => {
+      const v = core.vbrs.get(vbrId);
+      if (v?.status === 'recovering') v.status = 'active';
+    });
+  }
+
+  /**
+   * TerminateVirtualBorderRouter: `active` → `terminating` → `terminated` after
+   * `timings.vbrTerminateMs`. Traffic, BGP sessions and health-check probes through the VBR stop
+   * at once (only an `active` VBR forwards); its routes and settings stay. Only the owner of the
+   * physical connection may call it (VPC API docs).
+   * @throws InvalidVbrId.NotFound, Forbidden.OperationTerminateNotAllowed (caller does not own the
+   * circuit; code UNCONFIRMED), InvalidOperation.OperationNotAllowedInState (not `active`)
+   */
+  terminateVirtualBorderRouter(p: { regionId: string; vbrId: string; clientToken?: string } & Caller): Record<string, never> {
+    return this.core.idempotent('TerminateVirtualBorderRouter', p, () => {
+      const vbr = this.requireVbr(required(p.vbrId, 'VbrId'), required(p.regionId, 'RegionId'));
+      this.requireCircuitOwner(vbr, p.callerId, 'OperationTerminateNotAllowed');
+      if (vbr.status !== 'active') throw new VbrOperationNotAllowedInState();
+      vbr.status = 'terminating';
+      this.core.scheduleTransition('vbr.terminated', vbr.vbrId, this.core.timings.vbrTerminateMs);
+      this.core.markDirty();
+      this.core.flush();
+      return {};
+    });
+  }
+
+  /**
+   * RecoverVirtualBorderRouter: `terminated` → `recovering` → `active` after
+   * `timings.vbrRecoverMs`; the circuit must be `Enabled`. Traffic resumes when `active`.
+   * @throws InvalidVbrId.NotFound, Forbidden.OperationRecoverNotAllowed (code UNCONFIRMED),
+   * InvalidOperation.OperationNotAllowedInState (not `terminated`),
+   * OperationFailed.PconnTrafficNotEnable (circuit not `Enabled`; UNCONFIRMED)
+   */
+  recoverVirtualBorderRouter(p: { regionId: string; vbrId: string; clientToken?: string } & Caller): Record<string, never> {
+    return this.core.idempotent('RecoverVirtualBorderRouter', p, () => {
+      const vbr = this.requireVbr(required(p.vbrId, 'VbrId'), required(p.regionId, 'RegionId'));
+      this.requireCircuitOwner(vbr, p.callerId, 'OperationRecoverNotAllowed');
+      if (vbr.status !== 'terminated') throw new VbrOperationNotAllowedInState();
+      if (this.core.physicalConnections.get(vbr.physicalConnectionId)?.status !== 'Enabled') throw new PconnTrafficNotEnable();
+      vbr.status = 'recovering';
+      this.core.scheduleTransition('vbr.recovered', vbr.vbrId, this.core.timings.vbrRecoverMs);
+      this.core.markDirty();
+      this.core.flush();
+      return {};
+    });
+  }
+
+  /** Only the owner of a VBR's physical connection may terminate or recover it. */
+  private requireCircuitOwner(vbr: VbrRecord, callerId: string | undefined, suffix: string): void {
+    const pc = this.core.physicalConnections.get(vbr.physicalConnectionId);
+    if (callerId !== undefined && pc && this.core.ownerOf(pc) !== callerId) {
+      throw new Forbidden(suffix, 'Only the owner of the physical connection can perform this operation.');
+    }
   }
 
   /** The VBR or `InvalidVbrId.NotFound`. */
