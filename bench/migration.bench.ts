@@ -15,7 +15,7 @@ import { readAndPlan } from '../workflows/migration/effects.ts';
 import type { MigrationKind } from '../workflows/migration/types.ts';
 import { procedures } from '../workflows/index.ts';
 
-const WRITE = /^(Create|Delete|Modify|Attach|Detach|Publish|Withdraw|Add|Enable|Disable)/;
+const WRITE = /^(Create|Delete|Modify|Attach|Detach|Publish|Withdraw|Add|Enable|Disable|Associate|Unassociate|Set|Terminate|Recover)/;
 const round = (x: number, d = 3): number => Number(x.toFixed(d));
 
 interface Example {

@@ -79,7 +79,7 @@ const PROCEDURES: Record<string, { kind: MigrationKind; def: ProcedureDefinition
   'migrate-vbr-to-cen': { kind: 'vbr', def: migrateVbrToCen },
 };
 
-const WRITE = /^(Create|Delete|Modify|Attach|Detach|Publish|Withdraw|Add|Enable|Disable)/;
+const WRITE = /^(Create|Delete|Modify|Attach|Detach|Publish|Withdraw|Add|Enable|Disable|Associate|Unassociate|Set|Terminate|Recover)/;
 
 /** Flows to probe: the params' flows, else one per blocked CEN route from its subject. */
 function probeFlows(world: World, plan: MigrationPlan, params: MigrationParams): (ProbeFlowSpec & { name: string; derived: boolean })[] {

@@ -241,6 +241,41 @@ export async function topologyFromCloud(cloud: CloudClients, params: MigrationPa
     });
   }
 
-  const regions = [...new Set([...vpcRegion.values(), ...vbrRegion.values(), params.regionId])].map((regionId) => ({ regionId }));
-  return { name: `twin-of-${cenId}`, description: 'digital twin built from Describe calls', regions, vpcs, dataCenters, physicalConnections, vbrs, routerInterfaces, ecsInstances, cens };
+  const regionIds = new Set([...vpcRegion.values(), ...vbrRegion.values(), params.regionId]);
+  // Seed 5.1-4 / 5.2-5: when the migration sets cross-region bandwidth, the twin gets the
+  // account's packages and the CEN's bandwidth, and needs bandwidth between regions as the cloud does.
+  let cenBandwidthPackages: TopologyFile['cenBandwidthPackages'];
+  if (cen && params.bandwidth) {
+    regionIds.add(params.bandwidth.peerRegionId);
+    const packages = (await cloud.cbn.describeCenBandwidthPackages({})).filter((p) => p.cenIds.length === 0 || p.cenIds.includes(cenId));
+    cenBandwidthPackages = packages
+      .filter((p) => p.status === 'Idle' || p.status === 'InUse')
+      .map((p) => ({
+        id: p.cenBandwidthPackageId,
+        bandwidthMbps: p.bandwidth,
+        geographicRegionAId: p.geographicRegionAId,
+        geographicRegionBId: p.geographicRegionBId,
+        ...(p.bandwidthPackageChargeType === 'PREPAY' || p.bandwidthPackageChargeType === 'POSTPAY' ? { chargeType: p.bandwidthPackageChargeType } : {}),
+        ...(p.cenIds.includes(cenId) ? { cenId } : {}),
+      }));
+    const limits = await cloud.cbn.describeCenInterRegionBandwidthLimits({ cenId });
+    cens[0].requireInterRegionBandwidth = true;
+    cens[0].interRegionBandwidthLimits = limits
+      .filter((l) => l.bandwidthLimit > 0 && regionIds.has(l.localRegionId) && regionIds.has(l.oppositeRegionId))
+      .map((l) => ({ localRegionId: l.localRegionId, oppositeRegionId: l.oppositeRegionId, bandwidthMbps: l.bandwidthLimit }));
+  }
+  const regions = [...regionIds].map((regionId) => ({ regionId }));
+  return {
+    name: `twin-of-${cenId}`,
+    description: 'digital twin built from Describe calls',
+    regions,
+    vpcs,
+    dataCenters,
+    physicalConnections,
+    vbrs,
+    routerInterfaces,
+    ecsInstances,
+    cens,
+    ...(cenBandwidthPackages ? { cenBandwidthPackages } : {}),
+  };
 }

@@ -54,7 +54,7 @@ export async function liveRows(world: World, kind: MigrationKind, params: JsonOb
   return routeRowsOf(await readMigrationFacts(world.cloud, kind, parseMigrationParams(kind, params)));
 }
 
-const WRITE = /^(Create|Delete|Modify|Attach|Detach|Publish|Withdraw|Add|Enable|Disable)/;
+const WRITE = /^(Create|Delete|Modify|Attach|Detach|Publish|Withdraw|Add|Enable|Disable|Associate|Unassociate|Set|Terminate|Recover)/;
 
 /** Write calls (action) of a call list. */
 export const writesOf = (calls: CloudCallRecord[]): CloudCallRecord[] => calls.filter((c) => WRITE.test(c.action) && !c.errorCode);

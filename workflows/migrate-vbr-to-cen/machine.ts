@@ -8,7 +8,7 @@
  *   5.2-1         DisablingVbrHealthCheck ⇄ AwaitingVbrHealthCheckDisabled
  *   prerequisite  EnablingOverlappingRouting → AwaitingOverlappingRouting
  *   5.2-4         AttachingChildInstance ⇄ AwaitingChildAttached (the VBR, then the VPC)
- *   5.2-5         AssigningBandwidth (only when params.bandwidth)
+ *   5.2-5         AssigningBandwidth ⇄ AwaitingBandwidth (only when params.bandwidth: associate the package, set the bandwidth)
  *   5.2-6         PublishingRoutes ⇄ AwaitingRoutePublished
  *   5.2-7         (PrivateZone / OSS access: not part of this procedure)
  *   5.2-8         CheckingRoutes → VerifyingAttachment → AwaitingApproval → per conflict:
@@ -97,12 +97,19 @@ export const migrateVbrToCenMachine = migrationSetup.createMachine({
       },
     },
     AssigningBandwidth: {
-      description: 'Seed 5.2-5: cross-region bandwidth, only when the params ask for it.',
+      description: 'Seed 5.2-5: cross-region bandwidth, only when the params ask for it: associate the bandwidth package with the CEN, then set the bandwidth between the two regions.',
       meta: { step: { kind: 'effect', effect: 'ensureBandwidth', seed: '5.2-5', title: 'Cross-region bandwidth' } },
-      always: { guard: not('bandwidthRequested'), target: 'PublishingRoutes' },
+      always: { guard: not('moreBandwidthSteps'), target: 'PublishingRoutes', actions: 'resetItems' },
       on: {
-        'STEP.DONE': 'PublishingRoutes',
-        'STEP.FAILED': { target: 'RollingBack', actions: { type: 'fail', params: { code: 'StepFailed', message: 'assigning bandwidth failed', state: 'AssigningBandwidth' } } },
+        'STEP.DONE': { target: 'AwaitingBandwidth', actions: 'compensateBandwidth' },
+        'STEP.FAILED': { target: 'RollingBack', actions: ['compensateBandwidth', { type: 'fail', params: { code: 'StepFailed', message: 'assigning bandwidth failed', state: 'AssigningBandwidth' } }] },
+      },
+    },
+    AwaitingBandwidth: {
+      meta: { step: { kind: 'wait', effect: 'awaitBandwidth', pollIntervalMs: DELAYS.bandwidthPollInterval, timeoutMs: DELAYS.cenTimeout, seed: '5.2-5', title: 'Bandwidth package InUse / bandwidth Active' } },
+      on: {
+        'STEP.DONE': { target: 'AssigningBandwidth', actions: 'nextItem' },
+        'STEP.FAILED': { target: 'RollingBack', actions: { type: 'fail', params: { code: 'StepFailed', message: 'the bandwidth did not take effect', state: 'AwaitingBandwidth' } } },
       },
     },
     PublishingRoutes: {

@@ -7,7 +7,7 @@
  *
  *   prerequisite  EnablingOverlappingRouting → AwaitingOverlappingRouting
  *   5.1-3         AttachingVpc ⇄ AwaitingVpcAttached
- *   5.1-4         AssigningBandwidth (only when params.bandwidth)
+ *   5.1-4         AssigningBandwidth ⇄ AwaitingBandwidth (only when params.bandwidth: associate the package, set the bandwidth)
  *   5.1-5         PublishingRoutes ⇄ AwaitingRoutePublished
  *   5.1-6         CheckingRoutes → VerifyingAttachment → AwaitingApproval → per conflict:
  *     smooth      AddingHalfRoute ⇄ AwaitingHalfRouteAvailable (6b) → DeletingPeeringRoute →
@@ -76,12 +76,19 @@ export const migrateVpcToCenMachine = migrationSetup.createMachine({
       },
     },
     AssigningBandwidth: {
-      description: 'Seed 5.1-4: cross-region bandwidth, only when the params ask for it.',
+      description: 'Seed 5.1-4: cross-region bandwidth, only when the params ask for it: associate the bandwidth package with the CEN, then set the bandwidth between the two regions.',
       meta: { step: { kind: 'effect', effect: 'ensureBandwidth', seed: '5.1-4', title: 'Cross-region bandwidth' } },
-      always: { guard: not('bandwidthRequested'), target: 'PublishingRoutes' },
+      always: { guard: not('moreBandwidthSteps'), target: 'PublishingRoutes', actions: 'resetItems' },
       on: {
-        'STEP.DONE': 'PublishingRoutes',
-        'STEP.FAILED': { target: 'RollingBack', actions: { type: 'fail', params: { code: 'StepFailed', message: 'assigning bandwidth failed', state: 'AssigningBandwidth' } } },
+        'STEP.DONE': { target: 'AwaitingBandwidth', actions: 'compensateBandwidth' },
+        'STEP.FAILED': { target: 'RollingBack', actions: ['compensateBandwidth', { type: 'fail', params: { code: 'StepFailed', message: 'assigning bandwidth failed', state: 'AssigningBandwidth' } }] },
+      },
+    },
+    AwaitingBandwidth: {
+      meta: { step: { kind: 'wait', effect: 'awaitBandwidth', pollIntervalMs: DELAYS.bandwidthPollInterval, timeoutMs: DELAYS.cenTimeout, seed: '5.1-4', title: 'Bandwidth package InUse / bandwidth Active' } },
+      on: {
+        'STEP.DONE': { target: 'AssigningBandwidth', actions: 'nextItem' },
+        'STEP.FAILED': { target: 'RollingBack', actions: { type: 'fail', params: { code: 'StepFailed', message: 'the bandwidth did not take effect', state: 'AwaitingBandwidth' } } },
       },
     },
     PublishingRoutes: {

@@ -1,6 +1,6 @@
 /**
  * Compensations of the CEN migrations (seed 5.3: re-add what was deleted, remove what was added,
- * re-advertise BGP networks, restore health checks). Each is plain JSON kept in the execution's
+ * re-advertise BGP networks, restore health checks and the CEN's bandwidth). Each is plain JSON kept in the execution's
  * context, newest first, and replayed in that order by the `RollingBack` states of every migration
  * procedure and by `rollback-migration`. Applying one is idempotent; a failure is journaled and
  * the rollback goes on with the next one.
@@ -26,6 +26,7 @@ import {
   routerInterfaceHealthCheckReached,
   type OpResult,
 } from './ops.ts';
+import { bandwidthLimitReached, ensureBandwidthLimit, packageAssociationReached, removePackageAssociation } from './bandwidth.ts';
 import type { NextHopFact } from './types.ts';
 
 /** One undo step. `regionId` selects the region view of the cloud clients. */
@@ -73,6 +74,16 @@ export type Compensation =
       sourceIp?: string;
       interval?: number;
       threshold?: number;
+    }
+  | { kind: 'unassociateBandwidthPackage'; regionId: string; cenId: string; cenBandwidthPackageId: string }
+  | {
+      kind: 'restoreBandwidthLimit';
+      regionId: string;
+      cenId: string;
+      localRegionId: string;
+      oppositeRegionId: string;
+      /** The bandwidth before the migration; 0: there was none, so remove it. */
+      bandwidthMbps: number;
     };
 
 /** Every compensation kind, for schemas and checks. */
@@ -87,6 +98,8 @@ export const COMPENSATION_KINDS = [
   'restoreBgpNetwork',
   'restoreRouterInterfaceHealthCheck',
   'restoreCenVbrHealthCheck',
+  'unassociateBandwidthPackage',
+  'restoreBandwidthLimit',
 ] as const;
 
 /** One line a human reads in the journal. */
@@ -114,6 +127,12 @@ export function describeCompensation(c: Compensation): string {
         : `remove the health check of ${c.routerInterfaceId}`;
     case 'restoreCenVbrHealthCheck':
       return c.targetIp ? `restore the CEN health check of ${c.vbrId} → ${c.targetIp}` : `disable the CEN health check of ${c.vbrId}`;
+    case 'unassociateBandwidthPackage':
+      return `take bandwidth package ${c.cenBandwidthPackageId} off ${c.cenId}`;
+    case 'restoreBandwidthLimit':
+      return c.bandwidthMbps > 0
+        ? `set the bandwidth ${c.localRegionId}–${c.oppositeRegionId} of ${c.cenId} back to ${c.bandwidthMbps} Mbit/s`
+        : `remove the bandwidth ${c.localRegionId}–${c.oppositeRegionId} of ${c.cenId}`;
   }
 }
 
@@ -151,6 +170,10 @@ export async function applyCompensation(cloud: CloudClients, c: Compensation, cl
       return ensureRouterInterfaceHealthCheck(cl, c);
     case 'restoreCenVbrHealthCheck':
       return ensureCenHealthCheck(cl, { ...c, vbrRegionId: c.regionId });
+    case 'unassociateBandwidthPackage':
+      return removePackageAssociation(cl, c);
+    case 'restoreBandwidthLimit':
+      return ensureBandwidthLimit(cl, c);
   }
 }
 
@@ -178,5 +201,9 @@ export async function compensationReached(cloud: CloudClients, c: Compensation):
       return routerInterfaceHealthCheckReached(cl, c);
     case 'restoreCenVbrHealthCheck':
       return cenHealthCheckReached(cl, { ...c, vbrRegionId: c.regionId });
+    case 'unassociateBandwidthPackage':
+      return packageAssociationReached(cl, c, 'absent');
+    case 'restoreBandwidthLimit':
+      return bandwidthLimitReached(cl, c);
   }
 }

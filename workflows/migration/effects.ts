@@ -6,6 +6,7 @@
  */
 import type { CloudClients, FlowProbeResult } from '../../src/cloud/index.ts';
 import type { Effect, EffectInput, Json, JsonObject } from '../../src/engine/types.ts';
+import { bandwidthStepReached, ensureBandwidthStep } from './bandwidth.ts';
 import { applyCompensation, compensationReached, type Compensation } from './compensation.ts';
 import { currentConflict, pendingAttachments, pendingHalves, pendingHealthChecks, type MigrationContext } from './machine-setup.ts';
 import {
@@ -31,7 +32,7 @@ import {
 import { parseMigrationParams } from './params.ts';
 import { assertRunnable, planMigration } from './planner.ts';
 import { readMigrationFacts, refreshMigrationFacts } from './read-state.ts';
-import type { ConflictPlan, FlowParam, MigrationKind, MigrationParams, MigrationPlan } from './types.ts';
+import type { BandwidthStep, ConflictPlan, FlowParam, MigrationKind, MigrationParams, MigrationPlan } from './types.ts';
 
 type Input = EffectInput<JsonObject, JsonObject>;
 
@@ -50,6 +51,13 @@ function conflictOf(input: Input): ConflictPlan {
 }
 
 const json = (v: unknown): Json => v as Json;
+
+/** The bandwidth step being made (seed 5.1-4 / 5.2-5). */
+function bandwidthStepOf(input: Input): BandwidthStep {
+  const step = planOf(input).bandwidth.steps[ctxOf(input).index];
+  if (!step) throw new Error(`${input.step}: no bandwidth step at index ${ctxOf(input).index}`);
+  return step;
+}
 
 /** The clients of a region (routes live in their table's region). */
 const regional = (cloud: CloudClients, regionId: string): CloudClients => (cloud.regionId === regionId ? cloud : cloud.forRegion(regionId));
@@ -179,7 +187,7 @@ export function createMigrationEffects(kind: MigrationKind): Record<string, Effe
       const ctx = ctxOf(input);
       const p = params(input);
       if (!ctx.facts) throw new Error(`${input.step}: no facts in context`);
-      const facts = await refreshMigrationFacts(cloud, ctx.facts, { published: planOf(input).publish });
+      const facts = await refreshMigrationFacts(cloud, ctx.facts, { published: planOf(input).publish, bandwidth: planOf(input).bandwidth });
       return { plan: json(planMigration(input.procedureId, facts, p)), facts: json(facts) };
     },
 
@@ -198,17 +206,9 @@ export function createMigrationEffects(kind: MigrationKind): Record<string, Effe
     ensureChildAttached: async (input, cloud) => ensureAttached(cloud, attachSpec(input)),
     awaitChildAttached: async (input, cloud) => attachmentReached(cloud, attachSpec(input), 'present'),
 
-    // CEN bandwidth packages are not modelled by xcflow's cloud clients (nor by the emulator):
-    // the step records what to set by hand and goes on. Verification of the flows still runs.
-    ensureBandwidth: async (input) => {
-      const b = planOf(input).bandwidth;
-      return {
-        changed: false,
-        requestIds: [],
-        skipped: true,
-        reason: `cross-region bandwidth (${b.bandwidthMbps ?? '?'} Mbit/s to ${b.peerRegionId ?? '?'}) is not automated: buy a CEN bandwidth package and set the region connection bandwidth in the CEN console (seed ${kind === 'vpc' ? '5.1-4' : '5.2-5'})`,
-      };
-    },
+    // Seed 5.1-4 / 5.2-5: associate the bandwidth package, then set the inter-region bandwidth.
+    ensureBandwidth: async (input, cloud) => ensureBandwidthStep(cloud, planOf(input), bandwidthStepOf(input)),
+    awaitBandwidth: async (input, cloud) => bandwidthStepReached(cloud, planOf(input), bandwidthStepOf(input)),
 
     ensureRoutePublished: async (input, cloud) => ensurePublished(cloud, publishSpec(planOf(input), ctxOf(input).index)),
     awaitRoutePublished: async (input, cloud) => publishedReached(cloud, publishSpec(planOf(input), ctxOf(input).index), 'present'),

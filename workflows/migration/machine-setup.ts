@@ -60,6 +60,7 @@ export const DELAYS = {
   cenPollInterval: 5_000,
   cenTimeout: 10 * 60_000,
   cenRoutePollInterval: 2_500,
+  bandwidthPollInterval: 3_000,
   bgpPollInterval: 3_000,
   healthCheckPollInterval: 2_000,
   /** Longer than the slowest CEN VBR health-check detection (3 s × 8 probes). */
@@ -115,6 +116,7 @@ export const migrationSetup = setup({
     moreHealthChecks: ({ context }) => context.index < pendingHealthChecks(context).length,
     moreAttachments: ({ context }) => context.index < pendingAttachments(context).length,
     bandwidthRequested: ({ context }) => context.plan?.bandwidth.requested === true,
+    moreBandwidthSteps: ({ context }) => context.index < (context.plan?.bandwidth.steps?.length ?? 0),
     morePublished: ({ context }) => context.index < (context.plan?.publish.length ?? 0),
     hasConflicts: ({ context }) => (context.plan?.conflicts.length ?? 0) > 0,
     moreConflicts: ({ context }) => context.conflictIndex < (context.plan?.conflicts.length ?? 0),
@@ -182,6 +184,19 @@ export const migrationSetup = setup({
         const a = pendingAttachments(context)[context.index];
         const p = context.plan as MigrationPlan;
         return push(context, a ? { kind: 'detachChild', regionId: a.childInstanceRegionId, cenId: p.cenId, childInstanceId: a.childInstanceId, childInstanceType: a.childInstanceType } : null);
+      },
+    }),
+    compensateBandwidth: assign({
+      compensations: ({ context }) => {
+        const p = context.plan as MigrationPlan;
+        const step = p.bandwidth.steps[context.index];
+        if (!step) return context.compensations;
+        return push(
+          context,
+          step.kind === 'associate'
+            ? { kind: 'unassociateBandwidthPackage', regionId: p.regionId, cenId: p.cenId, cenBandwidthPackageId: step.cenBandwidthPackageId }
+            : { kind: 'restoreBandwidthLimit', regionId: p.regionId, cenId: p.cenId, localRegionId: step.localRegionId, oppositeRegionId: step.oppositeRegionId, bandwidthMbps: step.previousMbps },
+        );
       },
     }),
     compensatePublish: assign({

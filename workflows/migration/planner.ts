@@ -7,6 +7,7 @@
  * after as a key/value diff — and refuses, with reasons, what would cut traffic unannounced.
  */
 import { ValidationError } from '../../src/errors.ts';
+import { bandwidthCalls, bandwidthReadCalls, planBandwidth } from './bandwidth.ts';
 import {
   compareCidr,
   containsCidr,
@@ -502,6 +503,11 @@ export function planMigration(procedureId: string, facts: MigrationFacts, params
     vbr = { vbrId: v.vbrId, usesBgp: v.usesBgp, disableHealthChecks, cenHealthCheck };
   }
 
+  // Seed 5.1-4 / 5.2-5: cross-region bandwidth, only when the params ask for it.
+  const bw = planBandwidth(facts, params);
+  refusals.push(...bw.refusals);
+  warnings.push(...bw.warnings);
+
   const plan: MigrationPlan = {
     procedureId,
     kind: facts.kind,
@@ -511,7 +517,7 @@ export function planMigration(procedureId: string, facts: MigrationFacts, params
     protectionLevel,
     attachments,
     publish,
-    bandwidth: params.bandwidth ? { requested: true, peerRegionId: params.bandwidth.peerRegionId, bandwidthMbps: params.bandwidth.bandwidthMbps } : { requested: false },
+    bandwidth: bw.bandwidth,
     conflicts,
     ...(vbr ? { vbr } : {}),
     calls: [],
@@ -573,6 +579,7 @@ export function plannedCalls(plan: MigrationPlan, facts: MigrationFacts): Planne
     w('Cbn', 'AttachCenChildInstance', a.childInstanceId, st.attach);
     r('Cbn', 'DescribeCenAttachedChildInstances', a.childInstanceId, st.attach);
   }
+  calls.push(...bandwidthCalls(plan, st.bandwidth));
   for (const p of plan.publish) {
     r('Cbn', 'DescribePublishedRouteEntries', `${p.routeTableId} ${p.destinationCidrBlock}`, st.publish);
     w('Cbn', 'PublishRouteEntries', `${p.routeTableId} ${p.destinationCidrBlock}`, st.publish);
@@ -649,6 +656,7 @@ export function readStateCalls(facts: MigrationFacts): { product: 'Vpc' | 'Cbn';
     if (s.publishedRoutes && s.childInstanceType === 'VPC') out.push({ product: 'Cbn', action: 'DescribePublishedRouteEntries', target: s.childInstanceId });
   }
   out.push({ product: 'Cbn', action: 'DescribeCenRegionDomainRouteEntries', target: facts.regionId });
+  out.push(...bandwidthReadCalls(facts));
   return out;
 }
 

@@ -4,12 +4,14 @@
  */
 import type { CloudClients, CenRouteEntry, RouteEntry } from '../../src/cloud/index.ts';
 import { NotFoundError } from '../../src/errors.ts';
+import { bandwidthFactsAfter, readBandwidthFacts } from './bandwidth.ts';
 import type {
   AttachmentFact,
   CenRouteFact,
   MigrationFacts,
   MigrationKind,
   MigrationParams,
+  MigrationPlan,
   RouteEntryFact,
   SubjectFacts,
   VbrFacts,
@@ -177,6 +179,9 @@ export async function readMigrationFacts(cloud: CloudClients, kind: MigrationKin
     conflicts: [],
   }));
 
+  // Seed 5.1-4 / 5.2-5: only when the params ask for cross-region bandwidth.
+  const bandwidth = params.bandwidth ? await readBandwidthFacts(cloud, params.cenId) : undefined;
+
   return {
     kind,
     regionId: params.regionId,
@@ -185,6 +190,7 @@ export async function readMigrationFacts(cloud: CloudClients, kind: MigrationKin
     subjects,
     regionDomainRoutes,
     ...(vbr ? { vbr } : {}),
+    ...(bandwidth ? { bandwidth } : {}),
   };
 }
 
@@ -192,10 +198,14 @@ export async function readMigrationFacts(cloud: CloudClients, kind: MigrationKin
  * Seed "check the routes" after attaching and publishing: re-reads only what those steps change
  * for the planner — each subject's route table and CEN route view — and takes the rest from the
  * facts read at planning time, updated with what this execution did (ProtectionLevel REDUCED,
- * subjects attached, routes published).
+ * subjects attached, routes published, bandwidth package associated and bandwidth set).
  * @throws CloudApiError from the cloud
  */
-export async function refreshMigrationFacts(cloud: CloudClients, facts: MigrationFacts, done: { published: { childInstanceId: string; destinationCidrBlock: string }[] }): Promise<MigrationFacts> {
+export async function refreshMigrationFacts(
+  cloud: CloudClients,
+  facts: MigrationFacts,
+  done: { published: { childInstanceId: string; destinationCidrBlock: string }[]; bandwidth?: MigrationPlan['bandwidth'] },
+): Promise<MigrationFacts> {
   const subjects: SubjectFacts[] = [];
   for (const s of facts.subjects) {
     const view = s.regionId === cloud.regionId ? cloud : cloud.forRegion(s.regionId);
@@ -230,5 +240,6 @@ export async function refreshMigrationFacts(cloud: CloudClients, facts: Migratio
     if (i < 0) attachments.push(attached);
     else attachments[i] = attached;
   }
-  return { ...facts, cen: { ...facts.cen, protectionLevel: 'REDUCED' }, attachments, subjects };
+  const bandwidth = facts.bandwidth && done.bandwidth ? bandwidthFactsAfter(facts.bandwidth, facts.cen.cenId, done.bandwidth.bandwidthPackageId, done.bandwidth.steps) : facts.bandwidth;
+  return { ...facts, cen: { ...facts.cen, protectionLevel: 'REDUCED' }, attachments, subjects, ...(bandwidth ? { bandwidth } : {}) };
 }

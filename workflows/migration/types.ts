@@ -124,6 +124,31 @@ export interface SubjectFacts {
   publishedRoutes: PublishedRouteFact[] | null;
 }
 
+/** A CEN bandwidth package as DescribeCenBandwidthPackages shows it. */
+export interface BandwidthPackageFact {
+  cenBandwidthPackageId: string;
+  /** Mbit/s. */
+  bandwidth: number;
+  geographicRegionAId: string;
+  geographicRegionBId: string;
+  /** Idle, InUse (Creating while being bought). */
+  status: string;
+  businessStatus?: string;
+  /** CENs it serves (at most one). */
+  cenIds: string[];
+}
+
+/** Inter-region bandwidth of the CEN as DescribeCenInterRegionBandwidthLimits shows it. */
+export interface BandwidthLimitFact {
+  localRegionId: string;
+  oppositeRegionId: string;
+  /** Mbit/s. */
+  bandwidthLimit: number;
+  /** Active or Modifying. */
+  status: string;
+  bandwidthPackageId?: string;
+}
+
 /** Everything the planner needs, as read by `readMigrationFacts`. */
 export interface MigrationFacts {
   kind: MigrationKind;
@@ -138,6 +163,8 @@ export interface MigrationFacts {
    */
   regionDomainRoutes: CenRouteFact[];
   vbr?: VbrFacts;
+  /** Seed 5.1-4/5.2-5, read only when the params ask for bandwidth: the account's packages and the CEN's inter-region bandwidth. */
+  bandwidth?: { packages: BandwidthPackageFact[]; limits: BandwidthLimitFact[] };
 }
 
 /** A flow whose reachability proves the migration works (verification and the twin's probes). */
@@ -174,7 +201,11 @@ export interface MigrationParams {
    * `true` for all, or the exact remainder blocks.
    */
   acknowledgeRemainder?: boolean | string[];
-  /** Cross-region bandwidth (seed 5.1-4/5.2-5); only when asked. */
+  /**
+   * Cross-region bandwidth (seed 5.1-4/5.2-5); only when asked: at least `bandwidthMbps` between
+   * `regionId` and `peerRegionId`, drawn on `bandwidthPackageId` or on the package the CEN (or,
+   * failing that, the account's idle inventory) has for the two regions' areas.
+   */
   bandwidth?: { peerRegionId: string; bandwidthMbps: number; bandwidthPackageId?: string };
   /** Flows that must stay reachable; checked after every phase. */
   flows?: FlowParam[];
@@ -243,6 +274,15 @@ export interface PlannedCall {
   seed: string;
 }
 
+/**
+ * One change of the bandwidth phase (seed 5.1-4/5.2-5), in order: associate the package with the
+ * CEN (AssociateCenBandwidthPackage), then set the bandwidth between the two regions
+ * (SetCenInterRegionBandwidthLimit). `previousMbps` is what rollback restores (0: none).
+ */
+export type BandwidthStep =
+  | { kind: 'associate'; cenBandwidthPackageId: string }
+  | { kind: 'limit'; localRegionId: string; oppositeRegionId: string; bandwidthMbps: number; previousMbps: number };
+
 /** The value columns of a route row (batfish TableDiff style, key = routeTableId + destinationCidrBlock). */
 export interface RouteRowValues {
   /** Type of the non-CEN entry at this key (Custom, System, BGP), null if none. */
@@ -282,7 +322,16 @@ export interface MigrationPlan {
   protectionLevel: { current: string; changeNeeded: boolean };
   attachments: { childInstanceId: string; childInstanceType: 'VPC' | 'VBR'; childInstanceRegionId: string; status: string; attachNeeded: boolean }[];
   publish: { regionId: string; childInstanceId: string; routeTableId: string; destinationCidrBlock: string; nextHopType: string; nextHopId: string }[];
-  bandwidth: { requested: boolean; peerRegionId?: string; bandwidthMbps?: number };
+  bandwidth: {
+    requested: boolean;
+    localRegionId?: string;
+    peerRegionId?: string;
+    bandwidthMbps?: number;
+    /** The package the bandwidth is drawn on. */
+    bandwidthPackageId?: string;
+    /** The changes to make (none when everything is in place already). */
+    steps: BandwidthStep[];
+  };
   conflicts: ConflictPlan[];
   vbr?: {
     vbrId: string;

@@ -51,6 +51,8 @@ const REQUIRED: Record<Compensation['kind'], string[]> = {
   restoreBgpNetwork: ['vbrId', 'dstCidrBlock'],
   restoreRouterInterfaceHealthCheck: ['routerInterfaceId'],
   restoreCenVbrHealthCheck: ['cenId', 'vbrId'],
+  unassociateBandwidthPackage: ['cenId', 'cenBandwidthPackageId'],
+  restoreBandwidthLimit: ['cenId', 'localRegionId', 'oppositeRegionId'],
 };
 
 function fail(message: string, field: string): never {
@@ -68,6 +70,9 @@ function parseCompensation(raw: unknown, i: number): Compensation {
     if (typeof o[k] !== 'string' || o[k] === '') fail(`${f}.${k} is required for ${kind}`, `${f}.${k}`);
   }
   for (const k of ['destinationCidrBlock', 'dstCidrBlock']) if (typeof o[k] === 'string') parseCidr(o[k] as string, `${f}.${k}`);
+  if (kind === 'restoreBandwidthLimit' && (typeof o.bandwidthMbps !== 'number' || !Number.isInteger(o.bandwidthMbps) || o.bandwidthMbps < 0)) {
+    fail(`${f}.bandwidthMbps must be an integer >= 0 (0: remove the bandwidth)`, `${f}.bandwidthMbps`);
+  }
   if (kind === 'removeRoute' || kind === 'restoreRoute') {
     if (!Array.isArray(o.nextHops) || o.nextHops.length === 0) fail(`${f}.nextHops must list the next hops`, `${f}.nextHops`);
   }
