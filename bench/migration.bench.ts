@@ -5,7 +5,8 @@
  * - cloud API calls (Vpc + Cbn) per migration against the plan's minimum (goal ≤ 1.2× without faults),
  *   and the same with 30% throttling + TaskConflict injected;
  * - virtual seconds to complete and the share spent in wait steps (cloud status);
- * - intermittent 5.1: measured blackout against the digital twin's prediction.
+ * - intermittent 5.1: measured blackout against the digital twin's prediction;
+ * - smooth 5.1 on a CEN that needs inter-region bandwidth, with the bandwidth step (5.1-4).
  */
 import type { AnyStateMachine } from 'xstate';
 import type { JsonObject, StepMeta } from '../src/engine/types.ts';
@@ -37,6 +38,12 @@ const seed51: Example = {
   params: { regionId: 'cn-shanghai', cenId: 'cen-mig0000000000000001', vpcId: 'vpc-uf6mig0000000000000001', acknowledgeRemainder: true },
   flows: [{ name: 'shanghai-app→qingdao-app', source: 'i-uf6mig000000000000001', destinationIp: '172.16.1.10' }],
 };
+const seed51Bandwidth: Example = {
+  ...seed51,
+  name: 'seed 5.1 with cross-region bandwidth, 5.1-4 (scenario-cen-bandwidth)',
+  topology: 'scenario-cen-bandwidth',
+  params: { ...seed51.params, bandwidth: { peerRegionId: 'cn-qingdao', bandwidthMbps: 20 } },
+};
 const seed52: Example = {
   name: 'seed 5.2 (scenario-vbr-health-check)',
   procedureId: 'migrate-vbr-to-cen',
@@ -50,12 +57,30 @@ const seed52: Example = {
   ],
 };
 
-/** Virtual ms spent in each kind of step, from the journal's transitions. */
-async function timeByStepKind(world: World, id: string, machine: AnyStateMachine, startedAt: number, endedAt: number): Promise<Record<string, number>> {
-  const entries = (await world.engine.journal(id, { limit: 10_000 })).items.filter((e) => e.kind === 'transition');
+/**
+ * Virtual ms spent in each kind of step (effect, wait, approval), from the journal. The runner
+ * records a transition made by a step's outcome on that step's own `effect`/`poll` entry (as
+ * `data.to`), and only the others (approval, signals) as `transition` entries, so every entry with
+ * a `to` marks the moment the machine entered a new state. Eventless passes through states take
+ * no time; effects take none either (the clock moves only between deliveries).
+ */
+async function timeByStepKind(
+  world: World,
+  id: string,
+  machine: AnyStateMachine,
+  startedAt: number,
+  endedAt: number,
+): Promise<{ byKind: Record<string, number>; byWaitState: Record<string, number> }> {
+  const moves: { at: number; to: string }[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await world.engine.journal(id, { limit: 500, cursor });
+    for (const e of page.items) {
+      if (typeof e.data.to === 'string' && e.data.ignored !== true) moves.push({ at: e.at, to: e.data.to });
+    }
+    cursor = page.cursor;
+  } while (cursor);
   const out: Record<string, number> = { effect: 0, wait: 0, approval: 0 };
-  let state = 'Planning';
-  let since = startedAt;
   const kindOf = (s: string): string => {
     try {
       const meta = machine.getStateNodeById(`${machine.id}.${s}`).meta as { step?: StepMeta } | undefined;
@@ -64,13 +89,21 @@ async function timeByStepKind(world: World, id: string, machine: AnyStateMachine
       return 'effect';
     }
   };
-  for (const e of entries) {
-    out[kindOf(state)] = (out[kindOf(state)] ?? 0) + (e.at - since);
-    state = String(e.data.to);
-    since = e.at;
+  const byWaitState: Record<string, number> = {};
+  const spend = (s: string, ms: number): void => {
+    const kind = kindOf(s);
+    out[kind] = (out[kind] ?? 0) + ms;
+    if (kind === 'wait') byWaitState[s] = (byWaitState[s] ?? 0) + ms;
+  };
+  let state = String(machine.config.initial);
+  let since = startedAt;
+  for (const m of moves) {
+    spend(state, m.at - since);
+    state = m.to;
+    since = m.at;
   }
-  out[kindOf(state)] = (out[kindOf(state)] ?? 0) + (endedAt - since);
-  return out;
+  spend(state, endedAt - since);
+  return { byKind: out, byWaitState };
 }
 
 async function runExample(ex: Example, mode: 'smooth' | 'intermittent', faults?: JsonObject): Promise<Record<string, unknown>> {
@@ -94,7 +127,7 @@ async function runExample(ex: Example, mode: 'smooth' | 'intermittent', faults?:
     const calls = (await world.calls(started.id)).filter((c) => c.product !== 'Ecs');
     const writes = calls.filter((c) => WRITE.test(c.action) && !c.errorCode);
     const def = procedures.find((p) => p.id === ex.procedureId);
-    const byKind = def ? await timeByStepKind(world, started.id, def.machine, startedAt, endedAt) : {};
+    const { byKind, byWaitState } = def ? await timeByStepKind(world, started.id, def.machine, startedAt, endedAt) : { byKind: {}, byWaitState: {} };
     const total = endedAt - startedAt;
     return {
       status: view.status,
@@ -109,7 +142,10 @@ async function runExample(ex: Example, mode: 'smooth' | 'intermittent', faults?:
       failedCalls: calls.filter((c) => c.errorCode).length,
       virtualSeconds: round(total / 1000),
       shareWaitingOnCloudStatus: round((byKind.wait ?? 0) / total),
+      // Effects take no virtual time (the clock moves only between deliveries): the virtual time is
+      // the waits for cloud status, plus back-off before retried effects when faults are injected.
       virtualMsByStepKind: byKind,
+      virtualMsByWaitState: byWaitState,
       // Effects take no virtual time (the clock moves only between deliveries); this is the real
       // time the whole run took, loopback calls to the emulator and SQLite commits included.
       wallMs: round(wallMs, 1),
@@ -124,6 +160,7 @@ export default async function run(): Promise<Record<string, unknown>> {
   const faults = { seed: 7, throttlingRate: 0.3, taskConflictRate: 0.3 };
   return {
     smooth51: await runExample(seed51, 'smooth'),
+    smooth51WithBandwidth: await runExample(seed51Bandwidth, 'smooth'),
     smooth52: await runExample(seed52, 'smooth'),
     intermittent51: await runExample(seed51, 'intermittent'),
     smooth52WithFaults: await runExample(seed52, 'smooth', faults),
