@@ -54,6 +54,10 @@ export type ProberConfig =
       count?: number;
       pollIntervalMs?: number;
       timeoutMs?: number;
+      /** Waits between result polls (default `setTimeout`); a virtual clock's advance against the emulator. */
+      sleep?: (ms: number) => Promise<void>;
+      /** The time the timeout is measured on (default `Date.now`). */
+      now?: () => number;
     };
 
 /** Everything needed to reach Alibaba Cloud (or the emulator). */
@@ -146,6 +150,8 @@ function proberFor(shared: Shared, ecs: EcsClient, regionId: string): FlowProber
     ...(kind.count !== undefined ? { count: kind.count } : {}),
     ...(kind.pollIntervalMs !== undefined ? { pollIntervalMs: kind.pollIntervalMs } : {}),
     ...(kind.timeoutMs !== undefined ? { timeoutMs: kind.timeoutMs } : {}),
+    ...(kind.sleep ? { sleep: kind.sleep } : {}),
+    ...(kind.now ? { now: kind.now } : {}),
   });
 }
 

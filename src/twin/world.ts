@@ -54,6 +54,11 @@ export interface WorldOptions {
   storePath?: string;
   /** Deliver every step message this many times (2 = every async delivery duplicated; fault tests). */
   deliveryCopies?: number;
+  /**
+   * How the clients probe flows: the emulator's data plane (default), or Cloud Assistant ping
+   * from ECS instances, as in the cloud (tests of the cloud paths against the emulator).
+   */
+  prober?: 'emulator' | 'cloud-assistant';
 }
 
 /**
@@ -69,7 +74,11 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
     regionId: opts.regionId,
     credentials: { accessKeyId: credential.accessKeyId, accessKeySecret: credential.accessKeySecret },
     endpoint: emulator.endpoint,
-    prober: { kind: 'emulator' },
+    // Cloud Assistant probes take time: their polls move the shared virtual clock, so the pings run.
+    prober:
+      opts.prober === 'cloud-assistant'
+        ? { kind: 'cloud-assistant', sleep: async (ms: number) => clock.advance(ms), now: () => clock.now() }
+        : { kind: 'emulator' },
   });
   const store = new SqliteStore({ path: opts.storePath ?? ':memory:' });
   const scheduler = new InProcessScheduler({ clock, ...(opts.deliveryCopies ? { copies: opts.deliveryCopies } : {}) });

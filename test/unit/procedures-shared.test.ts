@@ -5,13 +5,13 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EcsClient, InvocationResult, RunCommandRequest } from '../../src/cloud/index.ts';
+import type { EcsClient, InvocationResult, RunCommandRequest, VpcClient } from '../../src/cloud/index.ts';
 import type { JsonObject } from '../../src/engine/types.ts';
-import { ValidationError } from '../../src/errors.ts';
+import { CloudTransientError, ValidationError } from '../../src/errors.ts';
 import { parseCloudAccessParams } from '../../workflows/cloud-service-access/params.ts';
 import { parsePerfParams } from '../../workflows/link-performance-test/params.ts';
 import { clientCommand, serverCommand } from '../../workflows/link-performance-test/plan.ts';
-import { createCloudAssistantFailoverTester, pingSamples, summarizeSamples } from '../../workflows/physical-connection-redundancy/failover.ts';
+import { createCloudAssistantFailoverTester, pingSamples, summarizeSamples, switchVbr } from '../../workflows/physical-connection-redundancy/failover.ts';
 import { parseRedundancyParams } from '../../workflows/physical-connection-redundancy/params.ts';
 import { buildPingScript, parsePingOutput, pingLoss } from '../../workflows/shared/assistant.ts';
 import { renderStaticRoutes, renderStaticRouteSnippets } from '../../workflows/shared/dc-routes.ts';
@@ -120,12 +120,12 @@ describe('Cloud Assistant failover tester', () => {
     assert.match(down.instruction, /take physical connection pc-1 down now/);
   });
 
-  test('observes the blackout from the partial output of the running series', async () => {
+  test('observes the blackout from the partial output of the running series (one plain ping per target)', async () => {
     // Prepare
     const lines = ['[1767225600.000000] 64 bytes from 172.16.0.10: icmp_seq=1 ttl=62 time=1 ms'];
     for (let seq = 2; seq <= 9; seq++) lines.push(`[${1767225599 + seq}.000000] no answer yet for icmp_seq=${seq}`);
     lines.push('[1767225609.000000] 64 bytes from 172.16.0.10: icmp_seq=10 ttl=62 time=1 ms');
-    const { ecs } = fakeEcs(() => lines.map((l) => `@@xcflow-ping 172.16.0.10 ${l}`).join('\n'));
+    const { ecs } = fakeEcs(() => lines.join('\n'));
     const tester = createCloudAssistantFailoverTester(ecs);
     const handle = await tester.start(spec, { now: 1767225599000, clientToken: 'tok' });
     // Act
@@ -140,6 +140,59 @@ describe('Cloud Assistant failover tester', () => {
   test('refuses to start where Cloud Assistant is not running', async () => {
     const tester = createCloudAssistantFailoverTester(fakeEcs(() => '').ecs);
     await assert.rejects(tester.start({ ...spec, sourceInstanceId: 'i-noagent' }, { now: 0, clientToken: 't' }), (e: unknown) => e instanceof ValidationError && e.code === 'CloudAssistantUnavailable');
+  });
+});
+
+describe('line switch by TerminateVirtualBorderRouter / RecoverVirtualBorderRouter', () => {
+  function fakeVpc(status: string) {
+    const calls: string[] = [];
+    const vpc = {
+      regionId: 'cn-shanghai',
+      describeVirtualBorderRouters: async () => [{ vbrId: 'vbr-1', status, routeTableId: 'vtb-1' }],
+      terminateVirtualBorderRouter: async () => (calls.push('Terminate'), { requestId: 'r-t' }),
+      recoverVirtualBorderRouter: async () => (calls.push('Recover'), { requestId: 'r-r' }),
+    } as unknown as VpcClient;
+    return { vpc, calls };
+  }
+  const cases: { case: string; status: string; to: 'down' | 'up'; calls: string[]; error?: typeof CloudTransientError | typeof ValidationError }[] = [
+    { case: 'down from active terminates', status: 'active', to: 'down', calls: ['Terminate'] },
+    { case: 'down when terminating or terminated does nothing', status: 'terminated', to: 'down', calls: [] },
+    { case: 'down while recovering waits (transient)', status: 'recovering', to: 'down', calls: [], error: CloudTransientError },
+    { case: 'up from terminated recovers', status: 'terminated', to: 'up', calls: ['Recover'] },
+    { case: 'up when recovering or active does nothing', status: 'active', to: 'up', calls: [] },
+    { case: 'up while terminating waits (transient)', status: 'terminating', to: 'up', calls: [], error: CloudTransientError },
+    { case: 'an unconfirmed VBR cannot be switched', status: 'unconfirmed', to: 'down', calls: [], error: ValidationError },
+  ];
+  for (const k of cases) {
+    test(k.case, async () => {
+      // Prepare
+      const { vpc, calls } = fakeVpc(k.status);
+      // Act
+      const act = switchVbr(vpc, 'vbr-1', 'pc-1', k.to, 1000, 'tok');
+      // Assess
+      if (k.error) await assert.rejects(act, (e: unknown) => e instanceof (k.error as new (...a: never[]) => Error));
+      else assert.equal((await act).performed, true);
+      assert.deepEqual(calls, k.calls);
+    });
+  }
+
+  test('the Cloud Assistant tester switches the line itself with terminate-vbr', async () => {
+    // Prepare
+    const { vpc, calls } = fakeVpc('active');
+    const ecs = {
+      describeCloudAssistantStatus: async (req: { instanceIds: string[] }) => req.instanceIds.map((instanceId) => ({ instanceId, cloudAssistantStatus: true })),
+      runCommand: async () => ({ requestId: 'req-1', commandId: 'c-1', invokeId: 't-1' }),
+    } as unknown as EcsClient;
+    const tester = createCloudAssistantFailoverTester(ecs, { vpc, lineSwitch: 'terminate-vbr' });
+    const spec = { testId: 'ex-1', sourceInstanceId: 'i-1', targetIps: ['172.16.0.10'], flows: 1, sampleIntervalMs: 1000, windowMs: 60_000, lines: ['pc-1'], lineSwitch: 'terminate-vbr' as const, vbrByLine: { 'pc-1': 'vbr-1' } };
+    // Act
+    const handle = await tester.start(spec, { now: 0, clientToken: 'tok' });
+    const down = await tester.failLine(handle, 'pc-1', { now: 5 });
+    // Assess
+    assert.equal(tester.switchesLines, true);
+    assert.equal(down.performed, true);
+    assert.deepEqual(down.requestIds, ['r-t']);
+    assert.deepEqual(calls, ['Terminate']);
   });
 });
 

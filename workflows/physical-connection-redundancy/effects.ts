@@ -124,6 +124,8 @@ function linesUsed(obs: FailoverObservation): Set<string> {
 export function createRedundancyEffects(): Record<string, Effect<CloudClients>> {
   const params = (input: Input): RedundancyParams => parseRedundancyParams(input.params);
   const cloudOf = (input: Input, cloud: CloudClients): CloudClients => regional(cloud, String(input.params.regionId));
+  /** The failover tester, switching lines as the plan says (a running test's handle says so too). */
+  const testerOf = (input: Input, cloud: CloudClients) => failoverTesterFor(cloudOf(input, cloud), ctxOf(input).plan?.failover?.lineSwitch);
   const description = (input: Input) => `xcflow physical-connection-redundancy ${input.executionId}`;
 
   const effects: Record<string, (input: Input, cloud: CloudClients) => Promise<Json>> = {
@@ -242,7 +244,7 @@ export function createRedundancyEffects(): Record<string, Effect<CloudClients>> 
       const plan = planOf(input);
       const f = plan.failover;
       if (!f) throw new Error('no failover test planned');
-      const tester = failoverTesterFor(cloudOf(input, cloud));
+      const tester = testerOf(input, cloud);
       const handle = await tester.start(
         {
           testId: input.executionId,
@@ -252,6 +254,8 @@ export function createRedundancyEffects(): Record<string, Effect<CloudClients>> 
           sampleIntervalMs: f.sampleIntervalMs,
           windowMs: f.windowMs,
           lines: plan.connections.map((c) => c.physicalConnectionId),
+          lineSwitch: f.lineSwitch ?? 'operator',
+          vbrByLine: Object.fromEntries(plan.connections.map((c) => [c.physicalConnectionId, c.vbrId])),
         },
         { now: input.now, clientToken: input.idempotencyKey },
       );
@@ -261,7 +265,7 @@ export function createRedundancyEffects(): Record<string, Effect<CloudClients>> 
       const f = planOf(input).failover;
       if (!f) throw new Error('no failover test planned');
       const handle = handleOf(input);
-      const down = await failoverTesterFor(cloudOf(input, cloud)).failLine(handle, f.physicalConnectionId, { now: input.now });
+      const down = await testerOf(input, cloud).failLine(handle, f.physicalConnectionId, { now: input.now });
       // A retry may follow an attempt that took the line down and died before its result was kept:
       // the line then went down at some time since the test started, so measure from there.
       return input.attempt > 1 ? { ...down, at: Math.min(down.at, handle.startedAt) } : down;
@@ -270,7 +274,7 @@ export function createRedundancyEffects(): Record<string, Effect<CloudClients>> 
       const f = planOf(input).failover;
       const failedAt = ctxOf(input).failover.failedAt;
       if (!f || failedAt === null) throw new Error(`${input.step}: the line was not taken down`);
-      const tester = failoverTesterFor(cloudOf(input, cloud));
+      const tester = testerOf(input, cloud);
       const obs = await tester.observe(handleOf(input), { since: failedAt }, { now: input.now });
       const affected = obs.flows.filter((fl) => fl.lost > 0);
       // Recovered: every flow's newest samples get through, the newest loss at least two samples ago.
@@ -282,7 +286,7 @@ export function createRedundancyEffects(): Record<string, Effect<CloudClients>> 
     restoreLine: async (input, cloud) => {
       const f = planOf(input).failover;
       if (!f) throw new Error('no failover test planned');
-      const up = await failoverTesterFor(cloudOf(input, cloud)).restoreLine(handleOf(input), f.physicalConnectionId, { now: input.now });
+      const up = await testerOf(input, cloud).restoreLine(handleOf(input), f.physicalConnectionId, { now: input.now });
       // Likewise the line may have come back before this retry: the failover had been observed
       // complete by then, so the judged window ends there and leaves out what the restore did.
       const recoveredAt = ctxOf(input).failover.recovery?.at;
@@ -296,7 +300,7 @@ export function createRedundancyEffects(): Record<string, Effect<CloudClients>> 
       const cl = cloudOf(input, cloud);
       const enabled = await hopsEnabled(cl, plan);
       if (!enabled.ok) return { ready: false, hopsEnabled: false };
-      const tester = failoverTesterFor(cl);
+      const tester = testerOf(input, cloud);
       const obs = await tester.observe(handleOf(input), { since: Math.max(restoredAt, input.now - 3 * f.sampleIntervalMs) }, { now: input.now });
       const used = linesUsed(obs);
       const active = Math.max(...plan.connections.map((c) => c.weight));
@@ -316,7 +320,7 @@ export function createRedundancyEffects(): Record<string, Effect<CloudClients>> 
       const f = plan.failover;
       const st = ctxOf(input).failover;
       if (!f || st.failedAt === null || st.restoredAt === null) throw new Error(`${input.step}: the failover test did not run through`);
-      const tester = failoverTesterFor(cloudOf(input, cloud));
+      const tester = testerOf(input, cloud);
       const handle = handleOf(input);
       const seen = st.spread?.during as FailoverObservation | undefined;
       const during = seen ?? (await tester.observe(handle, { since: st.failedAt, until: st.restoredAt }, { now: input.now }));
@@ -356,7 +360,12 @@ export function createRedundancyEffects(): Record<string, Effect<CloudClients>> 
         await tester.stop(c.handle as FailoverHandle);
         return { changed: true, requestIds: [] };
       },
-      reached: async (cloud, c) => (isSharedCompensation(c) ? sharedCompensationReached(cloud, c) : { ready: true, status: 'done' }),
+      reached: async (cloud, c) => {
+        if (isSharedCompensation(c)) return sharedCompensationReached(cloud, c);
+        // A line brought back by RecoverVirtualBorderRouter carries traffic once its VBR is active.
+        if (c.kind === 'restorePhysicalConnection') return failoverTesterFor(regional(cloud, c.regionId)).lineRestored(c.handle as FailoverHandle, c.physicalConnectionId);
+        return { ready: true, status: 'done' };
+      },
       describe: (c) =>
         isSharedCompensation(c) ? describeSharedCompensation(c) : c.kind === 'restorePhysicalConnection' ? `bring physical connection ${c.physicalConnectionId} back up` : 'stop the failover test traffic',
     }),

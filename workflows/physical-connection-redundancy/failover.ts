@@ -6,18 +6,23 @@
  * over both lines again once the line is back.
  *
  * Two implementations of one interface, chosen by the cloud clients' prober:
- * - `emulator`: probe flows sampled by the emulator's data plane (`/_emulator/probes`), the line
- *   taken down and up through the control API (`/_emulator/physical-connections/{id}/down|up`);
- * - `cloud-assistant`: a ping series (`ping -D -O`) run by Cloud Assistant on the ECS instance
- *   while the operator takes the line down and up (the cloud has no API the test may use to cut
- *   a leased line); losses are read from the missing sequence numbers.
+ * - `emulator`: probe flows sampled by the emulator's data plane (`/_emulator/probes`);
+ * - `cloud-assistant`: a ping series per target (`ping -D -O`, one RunCommand each) run by Cloud
+ *   Assistant on the ECS instance; losses are read from the missing sequence numbers.
+ * The line goes down and up by `lineSwitch`: `operator` (in the cloud a person is told to cut it,
+ * as no API may cut a leased line; in the emulator the control API fails the physical
+ * connection, `/_emulator/physical-connections/{id}/down|up`), or `terminate-vbr`
+ * (TerminateVirtualBorderRouter, then RecoverVirtualBorderRouter, on the line's VBR: the VBR goes
+ * `terminating`/`terminated` and carries no traffic until `recovering` → `active`).
  * Every method is stateless: what it needs later is in the returned handle, kept in the
  * execution's context, so each call may run in another process.
  */
-import type { CloudClients, EcsClient } from '../../src/cloud/index.ts';
+import type { CloudClients, EcsClient, VpcClient } from '../../src/cloud/index.ts';
 import type { JsonObject } from '../../src/engine/types.ts';
 import { CloudTransientError, ValidationError } from '../../src/errors.ts';
-import { parsePingOutput, readPing, startPing, type PingSeries } from '../shared/assistant.ts';
+import { parseIpv4 } from '../../src/net/index.ts';
+import { parsePingOutput, parseSinglePingOutput, readPing, type PingSeries } from '../shared/assistant.ts';
+import type { LineSwitch } from './params.ts';
 
 /** What to test. */
 export interface FailoverTestSpec {
@@ -35,6 +40,10 @@ export interface FailoverTestSpec {
   windowMs: number;
   /** Physical connection ids of the protected connections (to tell which line a flow uses). */
   lines: string[];
+  /** How lines go down and up (default `operator`). */
+  lineSwitch?: LineSwitch;
+  /** `terminate-vbr`: the VBR of each line (physical connection id → VBR id). */
+  vbrByLine?: Record<string, string>;
 }
 
 /** A running test, kept in the execution's context. */
@@ -45,13 +54,22 @@ export interface FailoverHandle extends JsonObject {
   startedAt: number;
 }
 
+/** Line-switch fields of a handle (`terminate-vbr` handles only; older handles have none). */
+interface SwitchFields extends JsonObject {
+  lineSwitch: LineSwitch;
+  /** Physical connection id → VBR id. */
+  vbrByLine: Record<string, string>;
+}
+
 /** A line taken down or brought back (or, when `performed` is false, what the operator must do). */
-export interface LineSwitch extends JsonObject {
+export interface LineSwitchResult extends JsonObject {
   performed: boolean;
   physicalConnectionId: string;
   /** When it happened (clock ms), or when the instruction was given. */
   at: number;
   instruction: string;
+  /** RequestIds of the calls that switched it (`terminate-vbr`; empty otherwise). */
+  requestIds: string[];
 }
 
 /** One flow's figures over an observation window. */
@@ -92,14 +110,16 @@ export interface FailoverObservation extends JsonObject {
 export interface FailoverTester {
   /** `emulator` or `cloud-assistant`. */
   readonly kind: string;
-  /** Whether `failLine`/`restoreLine` act by themselves (emulator) or leave it to the operator (cloud). */
+  /** Whether `failLine`/`restoreLine` act by themselves (emulator, `terminate-vbr`) or leave it to the operator (cloud). */
   readonly switchesLines: boolean;
   /** Starts the traffic. @throws ValidationError for a source the tester cannot use; CloudApiError */
   start(spec: FailoverTestSpec, opts: { now: number; clientToken: string }): Promise<FailoverHandle>;
   /** Takes the line down, or says how the operator must. */
-  failLine(handle: FailoverHandle, physicalConnectionId: string, opts: { now: number }): Promise<LineSwitch>;
+  failLine(handle: FailoverHandle, physicalConnectionId: string, opts: { now: number }): Promise<LineSwitchResult>;
   /** Brings the line back up, or says how the operator must. */
-  restoreLine(handle: FailoverHandle, physicalConnectionId: string, opts: { now: number }): Promise<LineSwitch>;
+  restoreLine(handle: FailoverHandle, physicalConnectionId: string, opts: { now: number }): Promise<LineSwitchResult>;
+  /** Whether the line carries traffic again after `restoreLine` (a recovered VBR is `active`). */
+  lineRestored(handle: FailoverHandle, physicalConnectionId: string): Promise<{ ready: boolean; status: string }>;
   /** The flows' figures from `window.since` until `window.until` (exclusive; default now). */
   observe(handle: FailoverHandle, window: ObservationWindow, opts: { now: number }): Promise<FailoverObservation>;
   /** Stops the traffic (idempotent). */
@@ -146,8 +166,62 @@ export function summarizeSamples(flow: string, samples: readonly Sample[], inter
 }
 
 // ---------------------------------------------------------------------------------------------
+// Line switch by API: TerminateVirtualBorderRouter / RecoverVirtualBorderRouter
+// ---------------------------------------------------------------------------------------------
+
+function vbrOf(handle: FailoverHandle, physicalConnectionId: string): string {
+  const map = (handle as Partial<SwitchFields>).vbrByLine;
+  const vbrId = map && typeof map === 'object' ? map[physicalConnectionId] : undefined;
+  if (!vbrId) throw new ValidationError(`no VBR is known for ${physicalConnectionId}: terminate-vbr cannot switch it`, { code: 'InvalidHandle' });
+  return vbrId;
+}
+
+/**
+ * Takes the line's VBR down (`down`: TerminateVirtualBorderRouter) or brings it back (`up`:
+ * RecoverVirtualBorderRouter), idempotently: it reads the VBR first and calls only when needed.
+ * A VBR still on its way (terminating when asked up, recovering when asked down) is a transient
+ * error, so the engine retries. @throws CloudTransientError, ValidationError, CloudApiError
+ */
+export async function switchVbr(vpc: VpcClient, vbrId: string, physicalConnectionId: string, to: 'down' | 'up', at: number, clientToken?: string): Promise<LineSwitchResult> {
+  const [vbr] = await vpc.describeVirtualBorderRouters({ vbrId });
+  if (!vbr) throw new ValidationError(`VBR ${vbrId} of ${physicalConnectionId} was not found`, { code: 'VbrNotFound' });
+  const done = (instruction: string, requestIds: string[] = []): LineSwitchResult => ({ performed: true, physicalConnectionId, at, instruction, requestIds });
+  if (to === 'down') {
+    if (vbr.status === 'terminating' || vbr.status === 'terminated') return done(`VBR ${vbrId} of ${physicalConnectionId} is ${vbr.status} already`);
+    if (vbr.status === 'recovering') throw new CloudTransientError(`VBR ${vbrId} is still recovering; it can be terminated once active`, { code: 'VbrRecovering' });
+    if (vbr.status !== 'active') throw new ValidationError(`VBR ${vbrId} is ${vbr.status}: only an active VBR can be terminated`, { code: 'VbrNotActive' });
+    const r = await vpc.terminateVirtualBorderRouter({ vbrId, ...(clientToken ? { clientToken: `${clientToken}:terminate` } : {}) });
+    return done(`TerminateVirtualBorderRouter ${vbrId}: physical connection ${physicalConnectionId} carries no traffic until the VBR is recovered`, [r.requestId]);
+  }
+  if (vbr.status === 'recovering' || vbr.status === 'active') return done(`VBR ${vbrId} of ${physicalConnectionId} is ${vbr.status} already`);
+  if (vbr.status === 'terminating') throw new CloudTransientError(`VBR ${vbrId} is still terminating; it can be recovered once terminated`, { code: 'VbrTerminating' });
+  if (vbr.status !== 'terminated') throw new ValidationError(`VBR ${vbrId} is ${vbr.status}: only a terminated VBR can be recovered`, { code: 'VbrNotTerminated' });
+  const r = await vpc.recoverVirtualBorderRouter({ vbrId, ...(clientToken ? { clientToken: `${clientToken}:recover` } : {}) });
+  return done(`RecoverVirtualBorderRouter ${vbrId}: physical connection ${physicalConnectionId} carries traffic again once the VBR is active`, [r.requestId]);
+}
+
+/** Whether the line's VBR is `active` again. */
+async function vbrActive(vpc: VpcClient, vbrId: string): Promise<{ ready: boolean; status: string }> {
+  const [vbr] = await vpc.describeVirtualBorderRouters({ vbrId });
+  return { ready: vbr?.status === 'active', status: vbr?.status ?? 'absent' };
+}
+
+const switchesByApi = (h: FailoverHandle): boolean => h.lineSwitch === 'terminate-vbr';
+
+function needVpc(vpc: VpcClient | undefined): VpcClient {
+  if (!vpc) throw new ValidationError('terminate-vbr needs the VPC client', { code: 'InvalidHandle' });
+  return vpc;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Emulator
 // ---------------------------------------------------------------------------------------------
+
+/** The line-switch fields a handle keeps from the spec (none for `operator`). */
+function switchFields(spec: FailoverTestSpec): Partial<SwitchFields> {
+  if (spec.lineSwitch !== 'terminate-vbr') return {};
+  return { lineSwitch: 'terminate-vbr', vbrByLine: { ...(spec.vbrByLine ?? {}) } };
+}
 
 interface EmulatorHandle extends FailoverHandle {
   kind: 'emulator';
@@ -155,8 +229,11 @@ interface EmulatorHandle extends FailoverHandle {
   lines: string[];
 }
 
-/** Failover tests through the emulator's control API at `endpoint`. */
-export function createEmulatorFailoverTester(endpoint: string): FailoverTester {
+/**
+ * Failover tests through the emulator's control API at `endpoint`; with `terminate-vbr`, lines
+ * are switched through `vpc` (the emulator's VPC API) instead.
+ */
+export function createEmulatorFailoverTester(endpoint: string, opts: { vpc?: VpcClient; lineSwitch?: LineSwitch } = {}): FailoverTester {
   const base = endpoint.replace(/\/+$/, '');
   async function control(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
     let res: Response;
@@ -183,13 +260,15 @@ export function createEmulatorFailoverTester(endpoint: string): FailoverTester {
     if (h.kind !== 'emulator' || !Array.isArray(h.flowIds)) throw new ValidationError('not an emulator failover test', { code: 'InvalidHandle' });
     return h as EmulatorHandle;
   };
-  const lineSwitch = async (pc: string, to: 'down' | 'up'): Promise<LineSwitch> => {
+  const lineSwitch = async (h: FailoverHandle, pc: string, to: 'down' | 'up'): Promise<LineSwitchResult> => {
+    if (switchesByApi(h)) return switchVbr(needVpc(opts.vpc), vbrOf(h, pc), pc, to, await clockNow(), `${h.testId}:${pc}`);
     const r = await control('POST', `physical-connections/${encodeURIComponent(pc)}/${to}`);
     return {
       performed: true,
       physicalConnectionId: pc,
       at: await clockNow(),
       instruction: `emulator: physical connection ${pc} ${to === 'down' ? 'taken down' : 'brought back up'} (link ${String(r.linkStatus)})`,
+      requestIds: [],
     };
   };
   return {
@@ -210,11 +289,13 @@ export function createEmulatorFailoverTester(endpoint: string): FailoverTester {
         startedAt: await clockNow(),
         flowIds: flows.map((f) => f.id),
         lines: spec.lines,
+        ...switchFields(spec),
       };
       return handle;
     },
-    failLine: (_h, pc) => lineSwitch(pc, 'down'),
-    restoreLine: (_h, pc) => lineSwitch(pc, 'up'),
+    failLine: (h, pc) => lineSwitch(h, pc, 'down'),
+    restoreLine: (h, pc) => lineSwitch(h, pc, 'up'),
+    lineRestored: async (h, pc) => (switchesByApi(h) ? vbrActive(needVpc(opts.vpc), vbrOf(h, pc)) : { ready: true, status: 'up' }),
     async observe(h, { since, until }) {
       const handle = asHandle(h);
       const body = await control('GET', `probes?since=${encodeURIComponent(String(since))}`);
@@ -244,10 +325,15 @@ export function createEmulatorFailoverTester(endpoint: string): FailoverTester {
 
 interface CloudHandle extends FailoverHandle {
   kind: 'cloud-assistant';
-  invokeId: string;
   instanceId: string;
   targetIps: string[];
+  /** One ping invocation per target (target → InvokeId); older handles have `invokeId` instead. */
+  invokeIds: Record<string, string>;
 }
+
+/** The single invocation of an older handle (one script pinging every target), if any. */
+const legacyInvokeId = (h: CloudHandle): string | undefined => (typeof h.invokeId === 'string' ? h.invokeId : undefined);
+const perTarget = (h: CloudHandle): Record<string, string> | undefined => (h.invokeIds && typeof h.invokeIds === 'object' ? h.invokeIds : undefined);
 
 /** Samples of one ping series: answered and unanswered requests, timed by `-D` or by sequence. */
 export function pingSamples(series: PingSeries, startedAt: number, intervalMs: number): Sample[] {
@@ -264,18 +350,52 @@ export function pingSamples(series: PingSeries, startedAt: number, intervalMs: n
 }
 
 /**
- * Failover tests through Cloud Assistant: a ping series from the ECS instance to each target
- * while the operator takes the line down and up. Cloud Assistant returns the output of a running
- * command as far as it got (UNCONFIRMED how often the real service refreshes it).
+ * The command of one target's ping series: iputils `ping` in the foreground, numeric, 1 s reply
+ * timeout, `-D` timestamps and `-O` "no answer yet" lines (the emulator accepts both and prints
+ * neither; losses are then read from the missing sequence numbers).
+ * @throws ValidationError for a target that is not an IPv4 address
  */
-export function createCloudAssistantFailoverTester(ecs: EcsClient): FailoverTester {
+export function pingSeriesCommand(target: string, count: number, intervalSeconds: number): string {
+  parseIpv4(target, 'targetIps');
+  return `ping -n -W 1 -i ${intervalSeconds} -c ${Math.max(1, Math.floor(count))} -D -O ${target}\n`;
+}
+
+/**
+ * Failover tests through Cloud Assistant: a ping series from the ECS instance to each target
+ * (one RunCommand per target, so each output is one ping's, as in a terminal) while the line
+ * goes down and up, by the operator or by `terminate-vbr` through `vpc`. Cloud Assistant returns
+ * the output of a running command as far as it got (UNCONFIRMED how often the real service
+ * refreshes it).
+ */
+export function createCloudAssistantFailoverTester(ecs: EcsClient, opts: { vpc?: VpcClient; lineSwitch?: LineSwitch } = {}): FailoverTester {
   const asHandle = (h: FailoverHandle): CloudHandle => {
-    if (h.kind !== 'cloud-assistant' || typeof h.invokeId !== 'string') throw new ValidationError('not a Cloud Assistant failover test', { code: 'InvalidHandle' });
+    if (h.kind !== 'cloud-assistant' || (typeof h.invokeId !== 'string' && (typeof h.invokeIds !== 'object' || h.invokeIds === null || Array.isArray(h.invokeIds)))) {
+      throw new ValidationError('not a Cloud Assistant failover test', { code: 'InvalidHandle' });
+    }
     return h as CloudHandle;
+  };
+  const invocations = (h: CloudHandle): string => Object.values(perTarget(h) ?? {}).join(', ') || (legacyInvokeId(h) ?? '');
+  /** Each target's series as far as it got, and whether every invocation has ended. */
+  const series = async (h: CloudHandle): Promise<{ done: boolean; byTarget: Map<string, PingSeries> }> => {
+    const ids = perTarget(h);
+    if (!ids) {
+      const { done, result } = await readPing(ecs, legacyInvokeId(h) ?? '', h.instanceId);
+      return { done, byTarget: parsePingOutput(result?.output ?? '', h.targetIps) };
+    }
+    const byTarget = new Map<string, PingSeries>();
+    let done = true;
+    for (const t of h.targetIps) {
+      const invokeId = ids[t];
+      if (!invokeId) continue;
+      const r = await readPing(ecs, invokeId, h.instanceId);
+      done &&= r.done;
+      byTarget.set(t, parseSinglePingOutput(t, r.result?.output ?? ''));
+    }
+    return { done, byTarget };
   };
   return {
     kind: 'cloud-assistant',
-    switchesLines: false,
+    switchesLines: opts.lineSwitch === 'terminate-vbr',
     async start(spec, { now, clientToken }) {
       const [status] = await ecs.describeCloudAssistantStatus({ instanceIds: [spec.sourceInstanceId] });
       if (!status?.cloudAssistantStatus) {
@@ -283,42 +403,57 @@ export function createCloudAssistantFailoverTester(ecs: EcsClient): FailoverTest
       }
       const intervalSeconds = spec.sampleIntervalMs / 1000;
       const count = Math.ceil(spec.windowMs / spec.sampleIntervalMs);
-      const started = await startPing(ecs, spec.sourceInstanceId, spec.targetIps, { count, intervalSeconds, series: true }, clientToken);
+      const invokeIds: Record<string, string> = {};
+      for (const t of spec.targetIps) {
+        const r = await ecs.runCommand({
+          instanceIds: [spec.sourceInstanceId],
+          commandContent: pingSeriesCommand(t, count, intervalSeconds),
+          timeoutSeconds: Math.ceil(count * intervalSeconds) + 30,
+          name: 'xcflow-failover-ping',
+          clientToken: `${clientToken}:${t}`,
+        });
+        invokeIds[t] = r.invokeId;
+      }
       const handle: CloudHandle = {
         kind: 'cloud-assistant',
         testId: spec.testId,
         sampleIntervalMs: spec.sampleIntervalMs,
         startedAt: now,
-        invokeId: started.invokeId,
+        invokeIds,
         instanceId: spec.sourceInstanceId,
         targetIps: spec.targetIps,
+        ...switchFields(spec),
       };
       return handle;
     },
     async failLine(h, pc, { now }) {
       const handle = asHandle(h);
+      if (switchesByApi(handle)) return switchVbr(needVpc(opts.vpc), vbrOf(handle, pc), pc, 'down', now, `${handle.testId}:${pc}`);
       return {
         performed: false,
         physicalConnectionId: pc,
         at: now,
-        instruction: `take physical connection ${pc} down now (shut the customer-side port); ${handle.instanceId} keeps pinging ${handle.targetIps.join(', ')} (InvokeId ${handle.invokeId})`,
+        instruction: `take physical connection ${pc} down now (shut the customer-side port); ${handle.instanceId} keeps pinging ${handle.targetIps.join(', ')} (InvokeId ${invocations(handle)})`,
+        requestIds: [],
       };
     },
     async restoreLine(h, pc, { now }) {
       const handle = asHandle(h);
+      if (switchesByApi(handle)) return switchVbr(needVpc(opts.vpc), vbrOf(handle, pc), pc, 'up', now, `${handle.testId}:${pc}`);
       return {
         performed: false,
         physicalConnectionId: pc,
         at: now,
-        instruction: `bring physical connection ${pc} back up now; ${handle.instanceId} keeps pinging (InvokeId ${handle.invokeId})`,
+        instruction: `bring physical connection ${pc} back up now; ${handle.instanceId} keeps pinging (InvokeId ${invocations(handle)})`,
+        requestIds: [],
       };
     },
+    lineRestored: async (h, pc) => (switchesByApi(h) ? vbrActive(needVpc(opts.vpc), vbrOf(h, pc)) : { ready: true, status: 'operator' }),
     async observe(h, { since, until }, { now }) {
       const handle = asHandle(h);
-      const { done, result } = await readPing(ecs, handle.invokeId, handle.instanceId);
-      const series = parsePingOutput(result?.output ?? '', handle.targetIps);
+      const { done, byTarget } = await series(handle);
       const flows = handle.targetIps.map((t) => {
-        const s = series.get(t) ?? { target: t, replies: [], unanswered: [] };
+        const s = byTarget.get(t) ?? { target: t, replies: [], unanswered: [] };
         return summarizeSamples(t, pingSamples(s, handle.startedAt, handle.sampleIntervalMs).filter((x) => x.t >= since && (until === undefined || x.t < until)), handle.sampleIntervalMs);
       });
       return { at: now, since, sampleIntervalMs: handle.sampleIntervalMs, flows, finished: done };
@@ -330,10 +465,12 @@ export function createCloudAssistantFailoverTester(ecs: EcsClient): FailoverTest
 }
 
 /**
- * The tester for these cloud clients: the emulator's when they talk to the emulator (its prober
- * knows the endpoint), Cloud Assistant's otherwise.
+ * The tester for these cloud clients: the emulator's when they talk to the emulator with its
+ * data-plane prober (it knows the endpoint), Cloud Assistant's otherwise. `lineSwitch` says who
+ * switches lines for a new test; a running test's handle keeps its own.
  */
-export function failoverTesterFor(cloud: CloudClients): FailoverTester {
-  if (cloud.prober.kind === 'emulator' && cloud.prober.endpoint) return createEmulatorFailoverTester(cloud.prober.endpoint);
-  return createCloudAssistantFailoverTester(cloud.ecs);
+export function failoverTesterFor(cloud: CloudClients, lineSwitch?: LineSwitch): FailoverTester {
+  const opts = { vpc: cloud.vpc, ...(lineSwitch ? { lineSwitch } : {}) };
+  if (cloud.prober.kind === 'emulator' && cloud.prober.endpoint) return createEmulatorFailoverTester(cloud.prober.endpoint, opts);
+  return createCloudAssistantFailoverTester(cloud.ecs, opts);
 }

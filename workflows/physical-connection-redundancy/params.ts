@@ -33,6 +33,15 @@ export interface ConnectionParams {
   routeCidrBlock?: string;
 }
 
+/**
+ * How the failover test takes the line down and brings it back: `operator` (in the cloud a
+ * person cuts the line, e.g. shuts the customer-side port, when told; in the emulator its control
+ * API fails the physical connection), or `terminate-vbr` (TerminateVirtualBorderRouter, then
+ * RecoverVirtualBorderRouter, on the line's VBR through the VPC API; needs the account that owns
+ * the physical connection).
+ */
+export type LineSwitch = 'operator' | 'terminate-vbr';
+
 /** The failover test (last phase). */
 export interface FailoverTestParams {
   enabled: boolean;
@@ -46,6 +55,8 @@ export interface FailoverTestParams {
   flows: number;
   /** Cloud: how long the ping series runs while the operator takes the line down and up, seconds. */
   operatorWindowSeconds: number;
+  /** Who or what takes the line down and up. */
+  lineSwitch: LineSwitch;
 }
 
 /** Typed parameters. */
@@ -111,6 +122,11 @@ export const redundancyParamsSchema: JsonSchema = {
         physicalConnectionId: { type: 'string', pattern: '^pc-[a-z0-9]+$' },
         flows: { type: 'integer', minimum: 2, maximum: 64, default: 16 },
         operatorWindowSeconds: { type: 'integer', minimum: 60, maximum: 3600, default: 900 },
+        lineSwitch: {
+          enum: ['operator', 'terminate-vbr'],
+          default: 'operator',
+          description: "operator: a person (in the emulator its control API) takes the line down and up; terminate-vbr: TerminateVirtualBorderRouter / RecoverVirtualBorderRouter on the line's VBR",
+        },
       },
     },
     routeEntryName: { type: 'string', maxLength: 128 },
@@ -170,6 +186,7 @@ export function parseRedundancyParams(raw: JsonObject): RedundancyParams {
         ...(typeof ft.physicalConnectionId === 'string' ? { physicalConnectionId: ft.physicalConnectionId } : {}),
         flows: int(ft.flows, 16),
         operatorWindowSeconds: int(ft.operatorWindowSeconds, 900),
+        lineSwitch: ft.lineSwitch === 'terminate-vbr' ? 'terminate-vbr' : 'operator',
       }
     : null;
   return {

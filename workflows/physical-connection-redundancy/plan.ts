@@ -12,7 +12,7 @@ import { containsCidr, containsIp, parseCidr, parseIpv4, range } from '../../src
 import type { StaticRoute } from '../shared/dc-routes.ts';
 import { nextHopKey, routerInterfaceHealthCheckMatches, type NextHopFact } from '../shared/ops.ts';
 import { interconnectSubnet, readRouterInterfacePair, readVbr, readVpc, readVpcRouteTable, vbrUsable } from '../shared/read.ts';
-import { DEFAULT_WEIGHT, type RedundancyMode, type RedundancyParams, type RoutingMode } from './params.ts';
+import { DEFAULT_WEIGHT, type LineSwitch, type RedundancyMode, type RedundancyParams, type RoutingMode } from './params.ts';
 
 /** A route the procedure ensures, and whether it was already there. */
 export interface PlannedRoute {
@@ -56,6 +56,8 @@ export interface FailoverPlan {
   /** The line taken down. */
   physicalConnectionId: string;
   vbrId: string;
+  /** Who or what takes it down and up (`terminate-vbr`: the VBR through the VPC API); absent = `operator`. */
+  lineSwitch?: LineSwitch;
   flows: number;
   sampleIntervalMs: number;
   /** Longest a failover may take: health-check interval × threshold. */
@@ -267,7 +269,9 @@ export async function planRedundancy(cloud: CloudClients, params: RedundancyPara
       throw new ValidationError(`${ft.physicalConnectionId} is not the physical connection of any of the connections`, { code: 'InvalidParameter', field: 'failoverTest.physicalConnectionId' });
     }
     const goalMs = hcRate * hcThreshold;
-    const operator = proberKind !== 'emulator';
+    // Cloud Assistant pings one flow per target; a person switching the line needs the long window.
+    const assistant = proberKind !== 'emulator';
+    const operator = assistant && ft.lineSwitch === 'operator';
     const machineWaitMs = 3 * goalMs + 30_000;
     const windowMs = operator ? ft.operatorWindowSeconds * 1000 : 2 * machineWaitMs;
     failover = {
@@ -275,7 +279,8 @@ export async function planRedundancy(cloud: CloudClients, params: RedundancyPara
       targetIps: ft.targetIps,
       physicalConnectionId: failed.physicalConnectionId,
       vbrId: failed.vbrId,
-      flows: operator ? ft.targetIps.length : ft.flows,
+      lineSwitch: ft.lineSwitch,
+      flows: assistant ? ft.targetIps.length : ft.flows,
       sampleIntervalMs: FAILOVER_SAMPLE_INTERVAL_MS,
       goalMs,
       failoverWaitMs: operator ? windowMs : machineWaitMs,

@@ -81,6 +81,15 @@ export function parsePingOutput(output: string, targets: readonly string[]): Map
   return out;
 }
 
+/** Reads the output of one plain `ping` to `target` (its own invocation, no tags). */
+export function parseSinglePingOutput(target: string, output: string): PingSeries {
+  const tagged = output
+    .split('\n')
+    .map((l) => `${TAG} ${target} ${l}`)
+    .join('\n');
+  return parsePingOutput(tagged, [target]).get(target) ?? { target, replies: [], unanswered: [] };
+}
+
 /** Loss figures of one series. */
 export interface PingLoss {
   sent: number;
