@@ -6,25 +6,27 @@
  */
 import type { CloudClients, FlowProbeResult } from '../../src/cloud/index.ts';
 import type { Effect, EffectInput, Json, JsonObject } from '../../src/engine/types.ts';
-import { applyCompensation, compensationReached, type Compensation } from './compensation.ts';
-import { currentConflict, pendingAttachments, pendingHalves, pendingHealthChecks, type MigrationContext } from './machine-setup.ts';
 import {
-  attachmentReached,
   bgpNetworkReached,
-  cenHealthCheckReached,
-  ensureAttached,
   ensureBgpNetwork,
-  ensureCenHealthCheck,
-  ensureProtectionLevel,
-  ensurePublished,
   ensureRoute,
   ensureRouterInterfaceHealthCheck,
-  protectionLevelReached,
-  publishedReached,
   removeBgpNetwork,
   removeRoute,
   routeReached,
   routerInterfaceHealthCheckReached,
+} from '../shared/ops.ts';
+import { applyCompensation, compensationReached, type Compensation } from './compensation.ts';
+import { currentConflict, pendingAttachments, pendingHalves, pendingHealthChecks, type MigrationContext } from './machine-setup.ts';
+import {
+  attachmentReached,
+  cenHealthCheckReached,
+  ensureAttached,
+  ensureCenHealthCheck,
+  ensureProtectionLevel,
+  ensurePublished,
+  protectionLevelReached,
+  publishedReached,
   withReadRetries,
   type PublishSpec,
 } from './ops.ts';

@@ -16,6 +16,7 @@ import {
   splitHalves,
   type Cidr,
 } from '../../src/net/index.ts';
+import { nextHopKey } from '../shared/ops.ts';
 import type {
   BlockedCenRoute,
   CenRouteFact,
@@ -23,7 +24,6 @@ import type {
   MigrationFacts,
   MigrationParams,
   MigrationPlan,
-  NextHopFact,
   PlannedCall,
   Refusal,
   RemainderBlock,
@@ -43,13 +43,8 @@ export const PEERING_NEXT_HOP_TYPE = 'RouterInterface';
 /** Custom route quota per route table (alibaba-api.md §8). */
 export const ROUTE_QUOTA = 200;
 
-/** Canonical text of a next-hop set, order-independent. */
-export function nextHopKey(hops: readonly NextHopFact[]): string {
-  return hops
-    .map((h) => `${h.nextHopType}:${h.nextHopId}${h.weight !== undefined && hops.length > 1 ? `*${h.weight}` : ''}`)
-    .sort()
-    .join(',');
-}
+// The health audit's route checks import it from here.
+export { nextHopKey };
 
 /** Whether a route entry is a static route over a peering connection (every next hop a router interface). */
 export function isPeeringRoute(e: RouteEntryFact): boolean {

@@ -4,8 +4,8 @@
  * `remove…` deletes and counts NotFound as done, each `…Reached` reads once and says whether the
  * target state is reached. Nothing here sleeps: waiting is the engine's job (wait steps).
  *
- * The signatures match `workflows/migration/ops.ts` of the migration procedures, which can
- * re-export these instead of keeping their own copies.
+ * Every procedure uses these, the migrations included (`workflows/migration/ops.ts` adds the
+ * CEN-only operations beside them).
  */
 import type { CloudClients, RouteEntry, RouterInterface } from '../../src/cloud/index.ts';
 import { isCloudErrorClass } from '../../src/cloud/index.ts';
@@ -32,7 +32,8 @@ export interface Reached extends JsonObject {
   status: string;
 }
 
-const unchanged = (): OpResult => ({ changed: false, requestIds: [] });
+/** The result of a write step that found everything already right. */
+export const unchanged = (): OpResult => ({ changed: false, requestIds: [] });
 
 /**
  * A stable key for a set of next hops: order-free, weights included only for multi-hop routes
