@@ -107,7 +107,7 @@ export interface WaitTiming {
  */
 export function waitState<const D, const S = never, const F extends FailTarget = 'RollingBack', const O = never>(
   name: string,
-  spec: StepHead & WaitTiming & StepFailure<F> & { done: D; skip?: S; onTimeout?: O },
+  spec: StepHead & WaitTiming & { done: D; skip?: S } & (StepFailure<F> | { onTimeout: O }),
 ) {
   return {
     ...describe(spec.description),
@@ -126,7 +126,7 @@ export function waitState<const D, const S = never, const F extends FailTarget =
     on: {
       'STEP.DONE': spec.done,
       'STEP.FAILED':
-        spec.onTimeout !== undefined
+        'onTimeout' in spec
           ? spec.onTimeout
           : { target: spec.failTo ?? ('RollingBack' as F), actions: failed(spec.code ?? 'StepFailed', spec.message, name) },
     },
