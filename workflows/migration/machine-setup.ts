@@ -5,23 +5,16 @@
  * named in each state's `meta.step` and sends `STEP.DONE` / `STEP.FAILED` back.
  */
 import { assign, setup } from 'xstate';
-import type { SerializedError } from '../../src/errors.ts';
 import type { Json, JsonObject, MachineInput, RunnerEvent } from '../../src/engine/types.ts';
+import { initialSaga, outputOf, sagaActions, sagaGuards, sagaUpdates, type SagaContext } from '../shared/saga.ts';
 import type { Compensation } from './compensation.ts';
 import type { ConflictPlan, MigrationFacts, MigrationKind, MigrationPlan } from './types.ts';
 
-/** Why an execution stops going forward. */
-export interface MigrationFailure {
-  code: string;
-  message: string;
-  /** The step (state) that failed, when known. */
-  state?: string;
-  /** What verification saw, the refusal list, the error… */
-  evidence?: Json;
-}
-
-/** Context of the migration machines (plain JSON, persisted by the engine). */
-export interface MigrationContext {
+/**
+ * Context of the migration machines (plain JSON, persisted by the engine). The saga's fields
+ * (compensations newest first, the failure) are the procedures' shared ones.
+ */
+export interface MigrationContext extends SagaContext<Compensation> {
   kind: MigrationKind | 'rollback';
   executionId: string;
   approvalRequired: boolean;
@@ -32,15 +25,8 @@ export interface MigrationContext {
   conflictIndex: number;
   /** Index within the current loop (attachments, published routes, halves, BGP networks…). */
   index: number;
-  /** Saga: undo steps, newest first. */
-  compensations: Compensation[];
-  /** Set when applying the head compensation failed: its wait is skipped. */
-  headFailed: boolean;
-  compensationsApplied: number;
-  compensationFailures: { compensation: Compensation; error: SerializedError }[];
   /** One summary per verification, in order. */
   verifications: JsonObject[];
-  failure: MigrationFailure | null;
   /** Wait deadline for a CEN route to turn Active (the engine reads it via `timeoutContextKey`). */
   cenRouteActiveTimeoutMs: number;
 }
@@ -82,24 +68,8 @@ export const pendingAttachments = (ctx: MigrationContext): MigrationPlan['attach
 /** Express Connect health checks to disable first (5.2-1). */
 export const pendingHealthChecks = (ctx: MigrationContext) => ctx.plan?.vbr?.disableHealthChecks ?? [];
 
-function failureFrom(event: RunnerEvent, fallback: { code: string; message: string; state?: string }): MigrationFailure {
-  const state = fallback.state;
-  const at = state ? { state } : {};
-  if (event.type === 'STEP.FAILED') return { code: fallback.code, message: `${fallback.message}: ${event.error.message}`, ...at, evidence: event.error as unknown as Json };
-  if (event.type === 'STEP.DONE') {
-    const out = (event.output ?? {}) as JsonObject;
-    return { code: fallback.code, message: typeof out.reason === 'string' ? out.reason : fallback.message, ...at, evidence: out };
-  }
-  if (event.type === 'APPROVAL.REJECTED') return { code: 'ApprovalRejected', message: `rejected by ${event.by}${event.comment ? `: ${event.comment}` : ''}`, ...at };
-  if (event.type === 'APPROVAL.EXPIRED') return { code: 'ApprovalExpired', message: 'nobody approved before the gate expired', ...at };
-  if (event.type === 'CANCEL') return { code: 'Cancelled', message: `cancelled by ${event.by}`, ...at };
-  if (event.type === 'ROLLBACK') return { code: 'RollbackRequested', message: `rollback requested by ${event.by}${event.reason ? `: ${event.reason}` : ''}`, ...at };
-  return { code: fallback.code, message: fallback.message, ...(state ? { state } : {}) };
-}
-
-const outputOf = (event: RunnerEvent): JsonObject => (event.type === 'STEP.DONE' && event.output && typeof event.output === 'object' && !Array.isArray(event.output) ? event.output : {});
-
-const push = (ctx: MigrationContext, c: Compensation | null): Compensation[] => (c ? [c, ...ctx.compensations] : ctx.compensations);
+/** The compensations with `c` on top (the saga's rule: newest first; unchanged when `c` is null). */
+const push = (ctx: MigrationContext, c: Compensation | null): Compensation[] => sagaUpdates.push(ctx, c).compensations ?? ctx.compensations;
 
 /** The machine setup shared by the three migration procedures. */
 export const migrationSetup = setup({
@@ -132,12 +102,7 @@ export const migrationSetup = setup({
       const hc = context.plan?.vbr?.cenHealthCheck;
       return hc !== null && hc !== undefined && !hc.existing;
     },
-    hasCompensations: ({ context }) => context.compensations.length > 0,
-    cancelled: ({ context }) => context.failure?.code === 'Cancelled',
-    approvalRejected: ({ context }) => context.failure?.code === 'ApprovalRejected',
-    approvalExpired: ({ context }) => context.failure?.code === 'ApprovalExpired',
-    rollbackIncomplete: ({ context }) => context.compensationFailures.length > 0,
-    somethingRolledBack: ({ context }) => context.compensationsApplied > 0,
+    ...sagaGuards,
     rollbackRequested: ({ context }) => context.failure?.code === 'RollbackRequested',
   },
   actions: {
@@ -152,9 +117,7 @@ export const migrationSetup = setup({
     recordVerification: assign({
       verifications: ({ context, event }) => [...context.verifications, outputOf(event)],
     }),
-    fail: assign({
-      failure: ({ context, event }, params: { code: string; message: string; state?: string }) => context.failure ?? failureFrom(event, params),
-    }),
+    ...sagaActions<MigrationContext>(),
     // Compensations: pushed when the step's effect reports (done or failed), since a failed call
     // may still have been applied; every compensation is idempotent.
     compensateProtectionLevel: assign({
@@ -248,28 +211,6 @@ export const migrationSetup = setup({
         });
       },
     }),
-    // Rollback bookkeeping.
-    ignoreSignal: assign({}),
-    compensationApplied: assign({ headFailed: false }),
-    compensationFailed: assign({
-      headFailed: true,
-      compensationFailures: ({ context, event }) =>
-        event.type === 'STEP.FAILED' && context.compensations[0]
-          ? [...context.compensationFailures, { compensation: context.compensations[0], error: event.error }]
-          : context.compensationFailures,
-    }),
-    popCompensation: assign({
-      compensations: ({ context }) => context.compensations.slice(1),
-      compensationsApplied: ({ context }) => context.compensationsApplied + (context.headFailed ? 0 : 1),
-      headFailed: false,
-    }),
-    waitFailed: assign({
-      compensationFailures: ({ context, event }) =>
-        event.type === 'STEP.FAILED' && context.compensations[0] && !context.headFailed
-          ? [...context.compensationFailures, { compensation: context.compensations[0], error: event.error }]
-          : context.compensationFailures,
-      headFailed: true,
-    }),
   },
 });
 
@@ -284,12 +225,8 @@ export function initialContext(input: MachineInput<JsonObject>, kind: MigrationK
     facts: null,
     conflictIndex: 0,
     index: 0,
-    compensations: [],
-    headFailed: false,
-    compensationsApplied: 0,
-    compensationFailures: [],
+    ...initialSaga<Compensation>(),
     verifications: [],
-    failure: null,
     cenRouteActiveTimeoutMs: typeof timeout === 'number' ? timeout : DEFAULT_CEN_ROUTE_ACTIVE_TIMEOUT_MS,
   };
 }

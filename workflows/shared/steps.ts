@@ -55,17 +55,26 @@ export interface StepFailure<F extends FailTarget> {
 const describe = (d: string | undefined) => (d ? { description: d } : {});
 
 /**
+ * The `always` of a state that may be skipped. `S` is the skip's own type, or `unknown` when
+ * there is none. (`S` has no default on purpose: with one, TypeScript fixes it before reading a
+ * skip whose guard is built by a call such as `not('moreRoutes')`.)
+ */
+type Skipping<S> = unknown extends S ? { readonly always?: undefined } : { readonly always: S };
+
+const skipping = <S>(skip: S | undefined): Skipping<S> => (skip !== undefined ? { always: skip } : {}) as Skipping<S>;
+
+/**
  * An effect state: `STEP.DONE` → `done` (a target or transitions), `STEP.FAILED` → `failTo`,
  * recording the failure. `skip` (an `always` transition) leaves at once when there is nothing to do.
  */
-export function effectState<const D, const S = never, const F extends FailTarget = 'RollingBack'>(
+export function effectState<const D, const S, const F extends FailTarget = 'RollingBack'>(
   name: string,
   spec: StepHead & StepFailure<F> & { done: D; skip?: S },
 ) {
   return {
     ...describe(spec.description),
     meta: { step: { kind: 'effect', effect: spec.effect, seed: spec.seed, title: spec.title } },
-    ...(spec.skip !== undefined ? { always: spec.skip } : {}),
+    ...skipping(spec.skip),
     on: {
       'STEP.DONE': spec.done,
       'STEP.FAILED': { target: spec.failTo ?? ('RollingBack' as F), actions: failed(spec.code ?? 'StepFailed', spec.message, name) },
@@ -78,14 +87,14 @@ export function effectState<const D, const S = never, const F extends FailTarget
  * `STEP.DONE` (before `also`, when given) and on `STEP.FAILED`, then the execution goes to `next`
  * or rolls back recording the failure.
  */
-export function changeState<const T extends string, const C extends string, const A extends string = never, const S = never>(
+export function changeState<const T extends string, const C extends string, const S, const A extends string = never>(
   name: string,
   spec: StepHead & StepFailure<'RollingBack'> & { next: T; compensate: C; also?: A; skip?: S },
 ) {
   return {
     ...describe(spec.description),
     meta: { step: { kind: 'effect', effect: spec.effect, seed: spec.seed, title: spec.title } },
-    ...(spec.skip !== undefined ? { always: spec.skip } : {}),
+    ...skipping(spec.skip),
     on: {
       'STEP.DONE': { target: spec.next, actions: spec.also !== undefined ? ([spec.compensate, spec.also as NoInfer<A>] as const) : spec.compensate },
       'STEP.FAILED': { target: 'RollingBack', actions: [spec.compensate, failed(spec.code ?? 'StepFailed', spec.message, name)] },
@@ -105,7 +114,7 @@ export interface WaitTiming {
  * deadline passes (`STEP.FAILED` → `failTo`, recording the failure; or `onTimeout` instead, for a
  * wait whose deadline is not a failure).
  */
-export function waitState<const D, const S = never, const F extends FailTarget = 'RollingBack', const O = never>(
+export function waitState<const D, const S, const F extends FailTarget = 'RollingBack', const O = never>(
   name: string,
   spec: StepHead & WaitTiming & { done: D; skip?: S } & (StepFailure<F> | { onTimeout: O }),
 ) {
@@ -122,7 +131,7 @@ export function waitState<const D, const S = never, const F extends FailTarget =
         title: spec.title,
       },
     },
-    ...(spec.skip !== undefined ? { always: spec.skip } : {}),
+    ...skipping(spec.skip),
     on: {
       'STEP.DONE': spec.done,
       'STEP.FAILED':
@@ -179,7 +188,7 @@ export function verifyState<
  * rejection or expiry rolls back (or, with `endOnRefusal`, ends in `Rejected` / `Expired`),
  * recording it (with `state`, when given).
  */
-export function approvalState<const T extends string, const S = never, const E extends boolean = false>(spec: {
+export function approvalState<const T extends string, const S, const E extends boolean = false>(spec: {
   seed: string;
   title: string;
   reason: string;
@@ -194,7 +203,7 @@ export function approvalState<const T extends string, const S = never, const E e
   return {
     ...describe(spec.description),
     meta: { step: { kind: 'approval', roles: ['approver', 'admin'], quorum: 1, expiresInMs: spec.expiresInMs, reason: spec.reason, seed: spec.seed, title: spec.title } },
-    ...(spec.skip !== undefined ? { always: spec.skip } : {}),
+    ...skipping(spec.skip),
     on: {
       'APPROVAL.GRANTED': spec.granted,
       'APPROVAL.REJECTED': { target: (end ? 'Rejected' : 'RollingBack') as E extends true ? 'Rejected' : 'RollingBack', actions: failed('ApprovalRejected', 'rejected', spec.state) },
