@@ -13,9 +13,21 @@
  *   rollback  RollingBack ⇄ AwaitingCompensation → RolledBack | Failed | Cancelled | Rejected | Expired
  */
 import { assign, not, setup } from 'xstate';
-import type { Json, JsonObject, MachineInput, RunnerEvent } from '../../src/engine/types.ts';
+import type { JsonObject, MachineInput, RunnerEvent } from '../../src/engine/types.ts';
 import type { SharedCompensation } from '../shared/compensation.ts';
-import { finalStates, initialSaga, outputOf, rollBackOnSignals, rollbackStates, sagaActions, sagaGuards, sagaUpdates, type SagaContext } from '../shared/saga.ts';
+import {
+  finalStates,
+  initialSaga,
+  outcomeOf,
+  outputOf,
+  rollBackOnSignals,
+  rollbackReport,
+  rollbackStates,
+  sagaActions,
+  sagaGuards,
+  sagaUpdates,
+  type SagaContext,
+} from '../shared/saga.ts';
 import { approvalState, changeState, effectState, verdict, verifyState, waitState } from '../shared/steps.ts';
 
 /** One VBR route toward the VPC, and whether it was there before the run. */
@@ -183,8 +195,7 @@ export const cloudAccessMachine = setup({
 export function cloudAccessOutput(context: CloudAccessContext): JsonObject {
   const plan = context.plan;
   return {
-    outcome: context.failure ? context.failure.code : 'Succeeded',
-    ...(context.failure ? { failure: context.failure as unknown as Json } : {}),
+    ...outcomeOf(context),
     ...(plan
       ? {
           vbrId: plan.vbrId,
@@ -194,7 +205,6 @@ export function cloudAccessOutput(context: CloudAccessContext): JsonObject {
       : {}),
     customerRoutes: context.customerRoutes,
     verification: context.verification,
-    compensationsApplied: context.compensationsApplied,
-    compensationFailures: context.compensationFailures as unknown as Json,
+    ...rollbackReport(context),
   };
 }

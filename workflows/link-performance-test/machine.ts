@@ -15,8 +15,8 @@
  * (planning, or no stream measured at all). A failing instance is reported, not fatal.
  */
 import { assign, setup } from 'xstate';
-import type { Json, JsonObject, MachineInput, RunnerEvent } from '../../src/engine/types.ts';
-import { failureFrom, outputOf, type ProcedureFailure } from '../shared/saga.ts';
+import type { JsonObject, MachineInput, RunnerEvent } from '../../src/engine/types.ts';
+import { failureFrom, outcomeOf, outputOf, type ProcedureFailure } from '../shared/saga.ts';
 import { approvalState, effectState, failed, verdict, waitState, type FailParams } from '../shared/steps.ts';
 import type { PerfPlan } from './plan.ts';
 
@@ -231,8 +231,7 @@ export const perfMachine = setup({
 /** What a finished execution reports (its output): every round's report as JSON, text and SVG. */
 export function perfOutput(context: PerfContext): JsonObject {
   return {
-    outcome: context.failure ? context.failure.code : 'Succeeded',
-    ...(context.failure ? { failure: context.failure as unknown as Json } : {}),
+    ...outcomeOf(context),
     ...(context.summary ? { summary: context.summary } : {}),
     reports: context.reports,
   };

@@ -6,7 +6,7 @@
  */
 import { assign, setup } from 'xstate';
 import type { Json, JsonObject, MachineInput, RunnerEvent } from '../../src/engine/types.ts';
-import { initialSaga, outputOf, sagaActions, sagaGuards, sagaUpdates, type SagaContext } from '../shared/saga.ts';
+import { initialSaga, outcomeOf, outputOf, rollbackReport, sagaActions, sagaGuards, sagaUpdates, type SagaContext } from '../shared/saga.ts';
 import type { Compensation } from './compensation.ts';
 import type { ConflictPlan, MigrationFacts, MigrationKind, MigrationPlan } from './types.ts';
 
@@ -68,8 +68,81 @@ export const pendingAttachments = (ctx: MigrationContext): MigrationPlan['attach
 /** Express Connect health checks to disable first (5.2-1). */
 export const pendingHealthChecks = (ctx: MigrationContext) => ctx.plan?.vbr?.disableHealthChecks ?? [];
 
-/** The compensations with `c` on top (the saga's rule: newest first; unchanged when `c` is null). */
-const push = (ctx: MigrationContext, c: Compensation | null): Compensation[] => sagaUpdates.push(ctx, c).compensations ?? ctx.compensations;
+// The undo step of each change, from the plan and the cursors (null: nothing to undo).
+
+function protectionLevelUndo(ctx: MigrationContext): Compensation | null {
+  const p = ctx.plan as MigrationPlan;
+  return p.protectionLevel.current === 'unknown' ? null : { kind: 'restoreProtectionLevel', regionId: p.regionId, cenId: p.cenId, protectionLevel: p.protectionLevel.current };
+}
+
+function healthCheckUndo(ctx: MigrationContext): Compensation | null {
+  const ri = pendingHealthChecks(ctx)[ctx.index];
+  if (!ri) return null;
+  return {
+    kind: 'restoreRouterInterfaceHealthCheck',
+    regionId: (ctx.plan as MigrationPlan).regionId,
+    routerInterfaceId: ri.routerInterfaceId,
+    ...(ri.healthCheckSourceIp ? { healthCheckSourceIp: ri.healthCheckSourceIp } : {}),
+    ...(ri.healthCheckTargetIp ? { healthCheckTargetIp: ri.healthCheckTargetIp } : {}),
+    ...(ri.hcRate !== undefined ? { hcRate: ri.hcRate } : {}),
+    ...(ri.hcThreshold !== undefined ? { hcThreshold: ri.hcThreshold } : {}),
+  };
+}
+
+function attachmentUndo(ctx: MigrationContext): Compensation | null {
+  const a = pendingAttachments(ctx)[ctx.index];
+  const p = ctx.plan as MigrationPlan;
+  return a ? { kind: 'detachChild', regionId: a.childInstanceRegionId, cenId: p.cenId, childInstanceId: a.childInstanceId, childInstanceType: a.childInstanceType } : null;
+}
+
+function publishUndo(ctx: MigrationContext): Compensation | null {
+  const p = ctx.plan as MigrationPlan;
+  const r = p.publish[ctx.index];
+  return r
+    ? { kind: 'withdrawPublishedRoute', regionId: r.regionId, cenId: p.cenId, childInstanceId: r.childInstanceId, childInstanceType: 'VPC', routeTableId: r.routeTableId, destinationCidrBlock: r.destinationCidrBlock }
+    : null;
+}
+
+/** Undoes adding (`removeRoute`) or deleting (`restoreRoute`) the current half route. */
+function halfRouteUndo(ctx: MigrationContext, kind: 'removeRoute' | 'restoreRoute'): Compensation | null {
+  const c = currentConflict(ctx) as ConflictPlan;
+  const h = pendingHalves(c)[ctx.index];
+  return h ? { kind, regionId: c.regionId, routeTableId: c.routeTableId, destinationCidrBlock: h.destinationCidrBlock, nextHops: c.peeringRoute.nextHops } : null;
+}
+
+/** Undoes advertising (`removeBgpNetwork`) or withdrawing (`restoreBgpNetwork`) the current half as a BGP network. */
+function halfNetworkUndo(ctx: MigrationContext, kind: 'removeBgpNetwork' | 'restoreBgpNetwork'): Compensation | null {
+  const c = currentConflict(ctx) as ConflictPlan;
+  const n = c.bgpNetworks[ctx.index];
+  return n ? { kind, regionId: c.regionId, vbrId: c.childInstanceId, dstCidrBlock: n } : null;
+}
+
+function peeringRouteUndo(ctx: MigrationContext): Compensation {
+  const c = currentConflict(ctx) as ConflictPlan;
+  return {
+    kind: 'restoreRoute',
+    regionId: c.regionId,
+    routeTableId: c.routeTableId,
+    destinationCidrBlock: c.peeringRoute.destinationCidrBlock,
+    nextHops: c.peeringRoute.nextHops,
+    ...(c.peeringRoute.routeEntryName ? { routeEntryName: c.peeringRoute.routeEntryName } : {}),
+    ...(c.peeringRoute.description ? { description: c.peeringRoute.description } : {}),
+  };
+}
+
+function cenHealthCheckUndo(ctx: MigrationContext): Compensation | null {
+  const p = ctx.plan as MigrationPlan;
+  const v = p.vbr;
+  if (!v?.cenHealthCheck) return null;
+  const prev = v.cenHealthCheck.previous;
+  return {
+    kind: 'restoreCenVbrHealthCheck',
+    regionId: p.regionId,
+    cenId: p.cenId,
+    vbrId: v.vbrId,
+    ...(prev ? { targetIp: prev.targetIp, ...(prev.sourceIp ? { sourceIp: prev.sourceIp } : {}), interval: prev.interval, threshold: prev.threshold } : {}),
+  };
+}
 
 /** The machine setup shared by the three migration procedures. */
 export const migrationSetup = setup({
@@ -120,97 +193,16 @@ export const migrationSetup = setup({
     ...sagaActions<MigrationContext>(),
     // Compensations: pushed when the step's effect reports (done or failed), since a failed call
     // may still have been applied; every compensation is idempotent.
-    compensateProtectionLevel: assign({
-      compensations: ({ context }) => {
-        const p = context.plan as MigrationPlan;
-        return push(context, p.protectionLevel.current === 'unknown' ? null : { kind: 'restoreProtectionLevel', regionId: p.regionId, cenId: p.cenId, protectionLevel: p.protectionLevel.current });
-      },
-    }),
-    compensateHealthCheck: assign({
-      compensations: ({ context }) => {
-        const ri = pendingHealthChecks(context)[context.index];
-        return push(context, ri ? {
-          kind: 'restoreRouterInterfaceHealthCheck',
-          regionId: (context.plan as MigrationPlan).regionId,
-          routerInterfaceId: ri.routerInterfaceId,
-          ...(ri.healthCheckSourceIp ? { healthCheckSourceIp: ri.healthCheckSourceIp } : {}),
-          ...(ri.healthCheckTargetIp ? { healthCheckTargetIp: ri.healthCheckTargetIp } : {}),
-          ...(ri.hcRate !== undefined ? { hcRate: ri.hcRate } : {}),
-          ...(ri.hcThreshold !== undefined ? { hcThreshold: ri.hcThreshold } : {}),
-        } : null);
-      },
-    }),
-    compensateAttachment: assign({
-      compensations: ({ context }) => {
-        const a = pendingAttachments(context)[context.index];
-        const p = context.plan as MigrationPlan;
-        return push(context, a ? { kind: 'detachChild', regionId: a.childInstanceRegionId, cenId: p.cenId, childInstanceId: a.childInstanceId, childInstanceType: a.childInstanceType } : null);
-      },
-    }),
-    compensatePublish: assign({
-      compensations: ({ context }) => {
-        const p = context.plan as MigrationPlan;
-        const r = p.publish[context.index];
-        return push(context, r ? { kind: 'withdrawPublishedRoute', regionId: r.regionId, cenId: p.cenId, childInstanceId: r.childInstanceId, childInstanceType: 'VPC', routeTableId: r.routeTableId, destinationCidrBlock: r.destinationCidrBlock } : null);
-      },
-    }),
-    compensateHalfRoute: assign({
-      compensations: ({ context }) => {
-        const c = currentConflict(context) as ConflictPlan;
-        const h = pendingHalves(c)[context.index];
-        return push(context, h ? { kind: 'removeRoute', regionId: c.regionId, routeTableId: c.routeTableId, destinationCidrBlock: h.destinationCidrBlock, nextHops: c.peeringRoute.nextHops } : null);
-      },
-    }),
-    compensateBgpNetwork: assign({
-      compensations: ({ context }) => {
-        const c = currentConflict(context) as ConflictPlan;
-        const n = c.bgpNetworks[context.index];
-        return push(context, n ? { kind: 'removeBgpNetwork', regionId: c.regionId, vbrId: c.childInstanceId, dstCidrBlock: n } : null);
-      },
-    }),
-    compensatePeeringRoute: assign({
-      compensations: ({ context }) => {
-        const c = currentConflict(context) as ConflictPlan;
-        return push(context, {
-          kind: 'restoreRoute',
-          regionId: c.regionId,
-          routeTableId: c.routeTableId,
-          destinationCidrBlock: c.peeringRoute.destinationCidrBlock,
-          nextHops: c.peeringRoute.nextHops,
-          ...(c.peeringRoute.routeEntryName ? { routeEntryName: c.peeringRoute.routeEntryName } : {}),
-          ...(c.peeringRoute.description ? { description: c.peeringRoute.description } : {}),
-        });
-      },
-    }),
-    compensateHalfRouteRemoval: assign({
-      compensations: ({ context }) => {
-        const c = currentConflict(context) as ConflictPlan;
-        const h = pendingHalves(c)[context.index];
-        return push(context, h ? { kind: 'restoreRoute', regionId: c.regionId, routeTableId: c.routeTableId, destinationCidrBlock: h.destinationCidrBlock, nextHops: c.peeringRoute.nextHops } : null);
-      },
-    }),
-    compensateBgpWithdrawal: assign({
-      compensations: ({ context }) => {
-        const c = currentConflict(context) as ConflictPlan;
-        const n = c.bgpNetworks[context.index];
-        return push(context, n ? { kind: 'restoreBgpNetwork', regionId: c.regionId, vbrId: c.childInstanceId, dstCidrBlock: n } : null);
-      },
-    }),
-    compensateCenHealthCheck: assign({
-      compensations: ({ context }) => {
-        const p = context.plan as MigrationPlan;
-        const v = p.vbr;
-        if (!v?.cenHealthCheck) return context.compensations;
-        const prev = v.cenHealthCheck.previous;
-        return push(context, {
-          kind: 'restoreCenVbrHealthCheck',
-          regionId: p.regionId,
-          cenId: p.cenId,
-          vbrId: v.vbrId,
-          ...(prev ? { targetIp: prev.targetIp, ...(prev.sourceIp ? { sourceIp: prev.sourceIp } : {}), interval: prev.interval, threshold: prev.threshold } : {}),
-        });
-      },
-    }),
+    compensateProtectionLevel: assign(({ context }) => sagaUpdates.push(context, protectionLevelUndo(context))),
+    compensateHealthCheck: assign(({ context }) => sagaUpdates.push(context, healthCheckUndo(context))),
+    compensateAttachment: assign(({ context }) => sagaUpdates.push(context, attachmentUndo(context))),
+    compensatePublish: assign(({ context }) => sagaUpdates.push(context, publishUndo(context))),
+    compensateHalfRoute: assign(({ context }) => sagaUpdates.push(context, halfRouteUndo(context, 'removeRoute'))),
+    compensateBgpNetwork: assign(({ context }) => sagaUpdates.push(context, halfNetworkUndo(context, 'removeBgpNetwork'))),
+    compensatePeeringRoute: assign(({ context }) => sagaUpdates.push(context, peeringRouteUndo(context))),
+    compensateHalfRouteRemoval: assign(({ context }) => sagaUpdates.push(context, halfRouteUndo(context, 'restoreRoute'))),
+    compensateBgpWithdrawal: assign(({ context }) => sagaUpdates.push(context, halfNetworkUndo(context, 'restoreBgpNetwork'))),
+    compensateCenHealthCheck: assign(({ context }) => sagaUpdates.push(context, cenHealthCheckUndo(context))),
   },
 });
 
@@ -234,11 +226,9 @@ export function initialContext(input: MachineInput<JsonObject>, kind: MigrationK
 /** What a finished migration reports (the execution's output). */
 export function migrationOutput(context: MigrationContext): JsonObject {
   return {
-    outcome: context.failure ? context.failure.code : 'Succeeded',
-    ...(context.failure ? { failure: context.failure as unknown as Json } : {}),
+    ...outcomeOf(context),
     conflictsResolved: context.failure ? context.conflictIndex : (context.plan?.conflicts.length ?? 0),
-    compensationsApplied: context.compensationsApplied,
-    compensationFailures: context.compensationFailures as unknown as Json,
+    ...rollbackReport(context),
     verifications: context.verifications as unknown as Json,
     ...(context.plan ? { routesAfter: context.plan.routes.after as unknown as Json } : {}),
   };

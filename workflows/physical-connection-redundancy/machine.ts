@@ -25,7 +25,19 @@
 import { and, assign, not, setup } from 'xstate';
 import type { Json, JsonObject, MachineInput, RunnerEvent } from '../../src/engine/types.ts';
 import type { SharedCompensation } from '../shared/compensation.ts';
-import { finalStates, initialSaga, outputOf, rollBackOnSignals, rollbackStates, sagaActions, sagaGuards, sagaUpdates, type SagaContext } from '../shared/saga.ts';
+import {
+  finalStates,
+  initialSaga,
+  outcomeOf,
+  outputOf,
+  rollBackOnSignals,
+  rollbackReport,
+  rollbackStates,
+  sagaActions,
+  sagaGuards,
+  sagaUpdates,
+  type SagaContext,
+} from '../shared/saga.ts';
 import { approvalState, changeState, effectState, verifyState, waitState } from '../shared/steps.ts';
 import type { ConnectionPlan, PlannedRoute, RedundancyPlan } from './plan.ts';
 
@@ -427,8 +439,7 @@ export const redundancyMachine = setup({
 export function redundancyOutput(context: RedundancyContext): JsonObject {
   const plan = context.plan;
   return {
-    outcome: context.failure ? context.failure.code : 'Succeeded',
-    ...(context.failure ? { failure: context.failure as unknown as Json } : {}),
+    ...outcomeOf(context),
     ...(plan
       ? {
           vpcId: plan.vpcId,
@@ -456,7 +467,6 @@ export function redundancyOutput(context: RedundancyContext): JsonObject {
     dataCenterRoutes: context.dataCenterRoutes,
     verification: context.verification,
     failoverTest: (plan?.failover ? { ...context.failover.result, failLine: context.failover.failLine, restoreLine: context.failover.restoreLine } : { run: false }) as Json,
-    compensationsApplied: context.compensationsApplied,
-    compensationFailures: context.compensationFailures as unknown as Json,
+    ...rollbackReport(context),
   };
 }

@@ -45,6 +45,19 @@ export function initialSaga<C>(): SagaContext<C> {
   return { compensations: [], headFailed: false, compensationsApplied: 0, compensationFailures: [], failure: null };
 }
 
+/** How an execution ended, first in every procedure's output: the failure's code or `Succeeded`, and the failure. */
+export function outcomeOf(context: { failure: ProcedureFailure | null }): JsonObject {
+  return {
+    outcome: context.failure ? context.failure.code : 'Succeeded',
+    ...(context.failure ? { failure: context.failure as unknown as Json } : {}),
+  };
+}
+
+/** What the rollback did, in a procedure's output: compensations applied, and those that failed. */
+export function rollbackReport(context: SagaContext<unknown>): JsonObject {
+  return { compensationsApplied: context.compensationsApplied, compensationFailures: context.compensationFailures as unknown as Json };
+}
+
 /** The output of a `STEP.DONE` event as an object (`{}` otherwise). */
 export function outputOf(event: RunnerEvent): JsonObject {
   return event.type === 'STEP.DONE' && event.output !== null && typeof event.output === 'object' && !Array.isArray(event.output) ? event.output : {};
