@@ -5,7 +5,7 @@
  * anything (`verify…` → `{ ok, checks, flows }`). None sleeps: the engine polls.
  */
 import type { CloudClients } from '../../src/cloud/index.ts';
-import { isCloudApiError, isCloudErrorClass } from '../../src/cloud/index.ts';
+import { isCloudApiError, isCloudErrorClass, regionView } from '../../src/cloud/index.ts';
 import type { Effect, EffectInput, Json, JsonObject } from '../../src/engine/types.ts';
 import { ConflictError, ValidationError } from '../../src/errors.ts';
 import { parsePingOutput, pingLoss, readPing, startPing } from '../shared/assistant.ts';
@@ -19,7 +19,6 @@ import { CLOUD_SERVICE_CIDR, parseCloudAccessParams, type CloudAccessParams } fr
 
 type Input = EffectInput<JsonObject, JsonObject>;
 
-const regional = (cloud: CloudClients, regionId: string): CloudClients => (cloud.regionId === regionId ? cloud : cloud.forRegion(regionId));
 
 const ctxOf = (input: Input): CloudAccessContext => input.context as unknown as CloudAccessContext;
 
@@ -46,7 +45,7 @@ function routeSpec(plan: CloudAccessPlan, destinationCidrBlock: string, params?:
  * circuit cannot carry routes; ConflictError `RouteOccupied` when a destination routes elsewhere
  */
 export async function planServiceRoutes(cloud: CloudClients, params: CloudAccessParams): Promise<CloudAccessPlan> {
-  const cl = regional(cloud, params.regionId);
+  const cl = regionView(cloud, params.regionId);
   const vbr = await readVbr(cl, params.vbrId);
   const usable = vbrUsable(vbr);
   if (!usable.ok) throw new ValidationError(`${usable.reason}; routes cannot be added to it`, { code: 'VbrNotUsable', field: 'vbrId' });
@@ -89,7 +88,7 @@ export async function planServiceRoutes(cloud: CloudClients, params: CloudAccess
 export async function validateCloudAccess(raw: JsonObject, cloud: CloudClients): Promise<void> {
   const params = parseCloudAccessParams(raw);
   const plan = await planServiceRoutes(cloud, params);
-  const cl = regional(cloud, params.regionId);
+  const cl = regionView(cloud, params.regionId);
   for (const [i, r] of plan.routes.entries()) {
     if (r.existing) continue;
     try {
@@ -158,7 +157,7 @@ function verdict(checks: Check[], flow: JsonObject | null): JsonObject {
 /** Effects by the name `meta.step.effect` uses. */
 export function createCloudAccessEffects(): Record<string, Effect<CloudClients>> {
   const params = (input: Input): CloudAccessParams => parseCloudAccessParams(input.params);
-  const cloudOf = (input: Input, cloud: CloudClients): CloudClients => regional(cloud, String(input.params.regionId));
+  const cloudOf = (input: Input, cloud: CloudClients): CloudClients => regionView(cloud, String(input.params.regionId));
   const current = (input: Input) => {
     const ctx = ctxOf(input);
     const r = planOf(input).routes[ctx.index];

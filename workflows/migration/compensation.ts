@@ -9,6 +9,7 @@
  * (`workflows/shared/compensation.ts`); the CEN kinds are the migrations' own.
  */
 import type { CloudClients } from '../../src/cloud/index.ts';
+import { regionView } from '../../src/cloud/index.ts';
 import {
   applySharedCompensation,
   describeSharedCompensation,
@@ -97,7 +98,7 @@ const child = (c: { cenId: string; childInstanceId: string; childInstanceType: '
  */
 export async function applyCompensation(cloud: CloudClients, c: Compensation, clientToken: string): Promise<OpResult> {
   if (isSharedCompensation(c)) return applySharedCompensation(cloud, c, clientToken);
-  const cl = cloud.regionId === c.regionId ? cloud : cloud.forRegion(c.regionId);
+  const cl = regionView(cloud, c.regionId);
   switch (c.kind) {
     case 'restoreProtectionLevel':
       return ensureProtectionLevel(cl, c.cenId, c.protectionLevel);
@@ -115,7 +116,7 @@ export async function applyCompensation(cloud: CloudClients, c: Compensation, cl
 /** Whether a compensation's target state is reached (for the wait after applying it). */
 export async function compensationReached(cloud: CloudClients, c: Compensation): Promise<Reached> {
   if (isSharedCompensation(c)) return sharedCompensationReached(cloud, c);
-  const cl = cloud.regionId === c.regionId ? cloud : cloud.forRegion(c.regionId);
+  const cl = regionView(cloud, c.regionId);
   switch (c.kind) {
     case 'restoreProtectionLevel':
       return protectionLevelReached(cl, c.cenId, c.protectionLevel);

@@ -5,6 +5,7 @@
  * changing anything (`verify…` → `{ ok, checks, flows }`). None sleeps: the engine polls.
  */
 import type { CloudClients, FlowProbeResult } from '../../src/cloud/index.ts';
+import { regionView } from '../../src/cloud/index.ts';
 import type { Effect, EffectInput, Json, JsonObject } from '../../src/engine/types.ts';
 import {
   bgpNetworkReached,
@@ -53,9 +54,6 @@ function conflictOf(input: Input): ConflictPlan {
 
 const json = (v: unknown): Json => v as Json;
 
-/** The clients of a region (routes live in their table's region). */
-const regional = (cloud: CloudClients, regionId: string): CloudClients => (cloud.regionId === regionId ? cloud : cloud.forRegion(regionId));
-
 /** Probes the flows of the params; a flow list that is empty verifies trivially. */
 async function probeFlows(cloud: CloudClients, flows: FlowParam[] | undefined): Promise<{ ok: boolean; flows: JsonObject[] }> {
   if (!flows || flows.length === 0) return { ok: true, flows: [] };
@@ -84,7 +82,7 @@ async function checkConflicts(cloud: CloudClients, plan: MigrationPlan, conflict
   for (const c of conflicts) bySubject.set(c.childInstanceId, [...(bySubject.get(c.childInstanceId) ?? []), c]);
   for (const [childId, list] of bySubject) {
     const first = list[0];
-    const view = regional(cloud, first.regionId);
+    const view = regionView(cloud, first.regionId);
     const entries = await view.vpc.describeRouteEntryList({ routeTableId: first.routeTableId });
     const cen = await view.cbn.describeCenChildInstanceRouteEntries({
       cenId: plan.cenId,
@@ -217,16 +215,16 @@ export function createMigrationEffects(kind: MigrationKind): Record<string, Effe
 
     verifyFlows: async (input, cloud) => verdict([], await probeFlows(cloud, params(input).flows), 'after attaching and publishing'),
 
-    ensureHalfRoute: async (input, cloud) => ensureRoute(regional(cloud, conflictOf(input).regionId), halfSpec(input), input.idempotencyKey),
-    awaitHalfRouteAvailable: async (input, cloud) => routeReached(regional(cloud, conflictOf(input).regionId), halfSpec(input), 'present'),
+    ensureHalfRoute: async (input, cloud) => ensureRoute(regionView(cloud, conflictOf(input).regionId), halfSpec(input), input.idempotencyKey),
+    awaitHalfRouteAvailable: async (input, cloud) => routeReached(regionView(cloud, conflictOf(input).regionId), halfSpec(input), 'present'),
     ensureHalfNetwork: async (input, cloud) => ensureBgpNetwork(cloud, networkSpec(input, params(input)), input.idempotencyKey),
     awaitHalfNetworkAdvertised: async (input, cloud) => bgpNetworkReached(cloud, networkSpec(input, params(input)), 'present'),
-    removePeeringRoute: async (input, cloud) => removeRoute(regional(cloud, conflictOf(input).regionId), peeringSpec(input)),
-    awaitPeeringRouteDeleted: async (input, cloud) => routeReached(regional(cloud, conflictOf(input).regionId), peeringSpec(input), 'absent'),
+    removePeeringRoute: async (input, cloud) => removeRoute(regionView(cloud, conflictOf(input).regionId), peeringSpec(input)),
+    awaitPeeringRouteDeleted: async (input, cloud) => routeReached(regionView(cloud, conflictOf(input).regionId), peeringSpec(input), 'absent'),
     awaitCenRoutesActive: async (input, cloud) => {
       const plan = planOf(input);
       const c = conflictOf(input);
-      const cen = await regional(cloud, c.regionId).cbn.describeCenChildInstanceRouteEntries({
+      const cen = await regionView(cloud, c.regionId).cbn.describeCenChildInstanceRouteEntries({
         cenId: plan.cenId,
         childInstanceId: c.childInstanceId,
         childInstanceType: c.childInstanceType,
@@ -239,8 +237,8 @@ export function createMigrationEffects(kind: MigrationKind): Record<string, Effe
         .map((b) => ({ cidr: b.destinationCidrBlock, status: cen.find((x) => x.destinationCidrBlock === b.destinationCidrBlock && x.type === 'CEN')?.status ?? 'absent' }));
       return { ready: statuses.every((s) => s.status === 'Active'), routes: statuses };
     },
-    removeHalfRoute: async (input, cloud) => removeRoute(regional(cloud, conflictOf(input).regionId), halfSpec(input)),
-    awaitHalfRouteDeleted: async (input, cloud) => routeReached(regional(cloud, conflictOf(input).regionId), halfSpec(input), 'absent'),
+    removeHalfRoute: async (input, cloud) => removeRoute(regionView(cloud, conflictOf(input).regionId), halfSpec(input)),
+    awaitHalfRouteDeleted: async (input, cloud) => routeReached(regionView(cloud, conflictOf(input).regionId), halfSpec(input), 'absent'),
     removeHalfNetwork: async (input, cloud) => removeBgpNetwork(cloud, networkSpec(input, params(input)), input.idempotencyKey),
     awaitHalfNetworkWithdrawn: async (input, cloud) => bgpNetworkReached(cloud, networkSpec(input, params(input)), 'absent'),
 

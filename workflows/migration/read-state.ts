@@ -3,6 +3,7 @@
  * follows all pages). Read-only: never changes anything.
  */
 import type { CloudClients, CenRouteEntry, RouteEntry } from '../../src/cloud/index.ts';
+import { regionView } from '../../src/cloud/index.ts';
 import { NotFoundError } from '../../src/errors.ts';
 import type {
   AttachmentFact,
@@ -74,7 +75,7 @@ const isAttached = (attachments: AttachmentFact[], id: string): boolean =>
 
 async function vpcSubject(cloud: CloudClients, params: MigrationParams, vpcId: string, attachments: AttachmentFact[]): Promise<SubjectFacts> {
   const regionId = params.vpcRegionId ?? params.regionId;
-  const view = regionId === cloud.regionId ? cloud : cloud.forRegion(regionId);
+  const view = regionView(cloud, regionId);
   const tables = await view.vpc.describeRouteTableList({ vpcId });
   if (tables.length === 0) {
     throw new NotFoundError(`VPC ${vpcId} was not found in ${regionId} (no route table lists it)`, { code: 'VpcNotFound', field: 'vpcId' });
@@ -196,7 +197,7 @@ export async function readMigrationFacts(cloud: CloudClients, kind: MigrationKin
 export async function refreshMigrationFacts(cloud: CloudClients, facts: MigrationFacts, done: { published: { childInstanceId: string; destinationCidrBlock: string }[] }): Promise<MigrationFacts> {
   const subjects: SubjectFacts[] = [];
   for (const s of facts.subjects) {
-    const view = s.regionId === cloud.regionId ? cloud : cloud.forRegion(s.regionId);
+    const view = regionView(cloud, s.regionId);
     const entries = (await view.vpc.describeRouteEntryList({ routeTableId: s.routeTable.routeTableId })).map(toEntry);
     const cenRoutes = (
       await view.cbn.describeCenChildInstanceRouteEntries({

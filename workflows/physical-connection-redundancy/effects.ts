@@ -5,6 +5,7 @@
  * changing anything (`verify…`/`judge…` → `{ ok, … }`). None sleeps: the engine polls.
  */
 import type { CloudClients, RouteEntry } from '../../src/cloud/index.ts';
+import { regionView } from '../../src/cloud/index.ts';
 import type { Effect, EffectInput, Json, JsonObject } from '../../src/engine/types.ts';
 import { applySharedCompensation, describeSharedCompensation, isSharedCompensation, sharedCompensationReached } from '../shared/compensation.ts';
 import { renderStaticRouteSnippets } from '../shared/dc-routes.ts';
@@ -29,7 +30,6 @@ import { planRedundancy, type ConnectionPlan, type PlannedRoute, type Redundancy
 
 type Input = EffectInput<JsonObject, JsonObject>;
 
-const regional = (cloud: CloudClients, regionId: string): CloudClients => (cloud.regionId === regionId ? cloud : cloud.forRegion(regionId));
 const ctxOf = (input: Input): RedundancyContext => input.context as unknown as RedundancyContext;
 
 function planOf(input: Input): RedundancyPlan {
@@ -123,7 +123,7 @@ function linesUsed(obs: FailoverObservation): Set<string> {
 /** Effects by the name `meta.step.effect` uses. */
 export function createRedundancyEffects(): Record<string, Effect<CloudClients>> {
   const params = (input: Input): RedundancyParams => parseRedundancyParams(input.params);
-  const cloudOf = (input: Input, cloud: CloudClients): CloudClients => regional(cloud, String(input.params.regionId));
+  const cloudOf = (input: Input, cloud: CloudClients): CloudClients => regionView(cloud, String(input.params.regionId));
   const description = (input: Input) => `xcflow physical-connection-redundancy ${input.executionId}`;
 
   const effects: Record<string, (input: Input, cloud: CloudClients) => Promise<Json>> = {
@@ -337,7 +337,7 @@ export function createRedundancyEffects(): Record<string, Effect<CloudClients>> 
     ...createCompensationEffects<RedundancyCompensation, CloudClients>({
       apply: async (cloud, c, { clientToken, now }) => {
         if (isSharedCompensation(c)) return applySharedCompensation(cloud, c, clientToken);
-        const tester = failoverTesterFor(regional(cloud, c.regionId));
+        const tester = failoverTesterFor(regionView(cloud, c.regionId));
         if (c.kind === 'restorePhysicalConnection') return { ...(await tester.restoreLine(c.handle as FailoverHandle, c.physicalConnectionId, { now })) };
         await tester.stop(c.handle as FailoverHandle);
         return { changed: true, requestIds: [] };
