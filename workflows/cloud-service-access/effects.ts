@@ -10,6 +10,7 @@ import type { Effect, EffectInput, Json, JsonObject } from '../../src/engine/typ
 import { ConflictError, ValidationError } from '../../src/errors.ts';
 import { parsePingOutput, pingLoss, readPing, startPing } from '../shared/assistant.ts';
 import { applySharedCompensation, describeSharedCompensation, sharedCompensationReached, type SharedCompensation } from '../shared/compensation.ts';
+import { contextReaders } from '../shared/context.ts';
 import { renderStaticRouteSnippets } from '../shared/dc-routes.ts';
 import { ensureRoute, findRoute, nextHopKey, routeReached, type RouteSpec } from '../shared/ops.ts';
 import { readRouterInterfacePair, readVbr, readVpc, vbrUsable } from '../shared/read.ts';
@@ -19,14 +20,7 @@ import { CLOUD_SERVICE_CIDR, parseCloudAccessParams, type CloudAccessParams } fr
 
 type Input = EffectInput<JsonObject, JsonObject>;
 
-
-const ctxOf = (input: Input): CloudAccessContext => input.context as unknown as CloudAccessContext;
-
-function planOf(input: Input): CloudAccessPlan {
-  const plan = ctxOf(input).plan;
-  if (!plan) throw new Error(`${input.step}: no plan in context`);
-  return plan;
-}
+const { ctxOf, planOf } = contextReaders<CloudAccessContext>();
 
 function routeSpec(plan: CloudAccessPlan, destinationCidrBlock: string, params?: CloudAccessParams): RouteSpec {
   return {

@@ -7,6 +7,7 @@
 import type { CloudClients, FlowProbeResult } from '../../src/cloud/index.ts';
 import { regionView } from '../../src/cloud/index.ts';
 import type { Effect, EffectInput, Json, JsonObject } from '../../src/engine/types.ts';
+import { contextReaders } from '../shared/context.ts';
 import {
   bgpNetworkReached,
   ensureBgpNetwork,
@@ -38,13 +39,7 @@ import type { ConflictPlan, FlowParam, MigrationKind, MigrationParams, Migration
 
 type Input = EffectInput<JsonObject, JsonObject>;
 
-const ctxOf = (input: Input): MigrationContext => input.context as unknown as MigrationContext;
-
-function planOf(input: Input): MigrationPlan {
-  const plan = ctxOf(input).plan;
-  if (!plan) throw new Error(`${input.step}: no plan in context`);
-  return plan;
-}
+const { ctxOf, planOf } = contextReaders<MigrationContext>();
 
 function conflictOf(input: Input): ConflictPlan {
   const c = currentConflict(ctxOf(input));

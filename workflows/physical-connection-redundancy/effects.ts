@@ -8,6 +8,7 @@ import type { CloudClients, RouteEntry } from '../../src/cloud/index.ts';
 import { regionView } from '../../src/cloud/index.ts';
 import type { Effect, EffectInput, Json, JsonObject } from '../../src/engine/types.ts';
 import { applySharedCompensation, describeSharedCompensation, isSharedCompensation, sharedCompensationReached } from '../shared/compensation.ts';
+import { contextReaders } from '../shared/context.ts';
 import { renderStaticRouteSnippets } from '../shared/dc-routes.ts';
 import {
   bgpNetworkReached,
@@ -30,13 +31,7 @@ import { planRedundancy, type ConnectionPlan, type PlannedRoute, type Redundancy
 
 type Input = EffectInput<JsonObject, JsonObject>;
 
-const ctxOf = (input: Input): RedundancyContext => input.context as unknown as RedundancyContext;
-
-function planOf(input: Input): RedundancyPlan {
-  const plan = ctxOf(input).plan;
-  if (!plan) throw new Error(`${input.step}: no plan in context`);
-  return plan;
-}
+const { ctxOf, planOf } = contextReaders<RedundancyContext>();
 
 function connectionOf(input: Input): ConnectionPlan {
   const c = planOf(input).connections[ctxOf(input).index];
