@@ -15,6 +15,7 @@ import { renderStaticRouteSnippets } from '../shared/dc-routes.ts';
 import { ensureRoute, findRoute, nextHopKey, routeReached, type RouteSpec } from '../shared/ops.ts';
 import { readRouterInterfacePair, readVbr, readVpc, vbrUsable } from '../shared/read.ts';
 import { createCompensationEffects } from '../shared/saga.ts';
+import { checkProblems, probeTrace, type Check } from '../shared/verify.ts';
 import type { CloudAccessContext, CloudAccessPlan } from './machine.ts';
 import { CLOUD_SERVICE_CIDR, parseCloudAccessParams, type CloudAccessParams } from './params.ts';
 
@@ -127,20 +128,13 @@ async function probeServiceAccess(cloud: CloudClients, plan: CloudAccessPlan, pa
       destinationIp: targetIp,
       reachable: result.reachable,
       throughVbr,
-      ...(result.hops ? { hops: result.hops } : {}),
-      ...(result.reason ? { reason: result.reason } : {}),
+      ...probeTrace(result),
     },
   };
 }
 
-interface Check extends JsonObject {
-  check: string;
-  ok: boolean;
-  seen: string;
-}
-
 function verdict(checks: Check[], flow: JsonObject | null): JsonObject {
-  const problems = checks.filter((c) => !c.ok).map((c) => `${c.check} (seen ${c.seen})`);
+  const problems = checkProblems(checks);
   if (flow) {
     if (flow.reachable !== true) problems.push(`${String(flow.destinationIp)} is not reachable from ${String(flow.source)}${flow.reason ? `: ${String(flow.reason)}` : ''}`);
     else if (flow.throughVbr === false) problems.push(`${String(flow.destinationIp)} is reached from ${String(flow.source)}, but not through the VBR`);

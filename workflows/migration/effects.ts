@@ -18,6 +18,7 @@ import {
   routeReached,
   routerInterfaceHealthCheckReached,
 } from '../shared/ops.ts';
+import { checkProblems, phaseVerdict, probeTrace, type Check } from '../shared/verify.ts';
 import { applyCompensation, compensationReached, type Compensation } from './compensation.ts';
 import { currentConflict, pendingAttachments, pendingHalves, pendingHealthChecks, type MigrationContext } from './machine-setup.ts';
 import {
@@ -58,16 +59,9 @@ async function probeFlows(cloud: CloudClients, flows: FlowParam[] | undefined): 
     flows: results.map((r) => ({
       name: r.flow.name ?? r.flow.destinationIp,
       reachable: r.reachable,
-      ...(r.hops ? { hops: r.hops } : {}),
-      ...(r.reason ? { reason: r.reason } : {}),
+      ...probeTrace(r),
     })),
   };
-}
-
-interface Check extends JsonObject {
-  check: string;
-  ok: boolean;
-  seen: string;
 }
 
 /** Checks the table and the CEN view after one or all conflicts: peering routes gone, halves gone, CEN routes Active. */
@@ -106,16 +100,8 @@ async function checkConflicts(cloud: CloudClients, plan: MigrationPlan, conflict
 }
 
 function verdict(checks: Check[], probes: { ok: boolean; flows: JsonObject[] }, phase: string): JsonObject {
-  const failedChecks = checks.filter((c) => !c.ok).map((c) => `${c.check} (seen ${c.seen})`);
   const failedFlows = probes.flows.filter((f) => f.reachable !== true).map((f) => `flow ${String(f.name)} unreachable${f.reason ? `: ${String(f.reason)}` : ''}`);
-  const problems = [...failedChecks, ...failedFlows];
-  return {
-    phase,
-    ok: problems.length === 0,
-    ...(problems.length > 0 ? { reason: `${phase}: ${problems.join('; ')}` } : {}),
-    checks,
-    flows: probes.flows,
-  };
+  return phaseVerdict(phase, [...checkProblems(checks), ...failedFlows], { checks, flows: probes.flows });
 }
 
 function publishSpec(plan: MigrationPlan, index: number): PublishSpec {

@@ -24,6 +24,7 @@ import {
   type RouterInterfaceHealthCheck,
 } from '../shared/ops.ts';
 import { createCompensationEffects } from '../shared/saga.ts';
+import { checkProblems, phaseVerdict, probeTrace, type Check } from '../shared/verify.ts';
 import { failoverTesterFor, type FailoverHandle, type FailoverObservation } from './failover.ts';
 import type { RedundancyCompensation, RedundancyContext } from './machine.ts';
 import { parseRedundancyParams, type RedundancyParams } from './params.ts';
@@ -60,12 +61,6 @@ function healthCheckSpec(c: ConnectionPlan): RouterInterfaceHealthCheck {
   };
 }
 
-interface Check extends JsonObject {
-  check: string;
-  ok: boolean;
-  seen: string;
-}
-
 /** The hops of the load-balancing routes as the cloud shows them now (with `Enabled`). */
 async function loadBalancingHops(cloud: CloudClients, plan: RedundancyPlan): Promise<Array<{ route: PlannedRoute; entry?: RouteEntry }>> {
   const out: Array<{ route: PlannedRoute; entry?: RouteEntry }> = [];
@@ -97,11 +92,8 @@ async function hopsEnabled(cloud: CloudClients, plan: RedundancyPlan): Promise<{
 }
 
 function verdict(checks: Check[], flows: JsonObject[], phase: string): JsonObject {
-  const problems = [
-    ...checks.filter((c) => !c.ok).map((c) => `${c.check} (seen ${c.seen})`),
-    ...flows.filter((f) => f.reachable !== true).map((f) => `${String(f.source)} → ${String(f.destinationIp)} unreachable${f.reason ? `: ${String(f.reason)}` : ''}`),
-  ];
-  return { phase, ok: problems.length === 0, ...(problems.length > 0 ? { reason: `${phase}: ${problems.join('; ')}` } : {}), checks, flows };
+  const failedFlows = flows.filter((f) => f.reachable !== true).map((f) => `${String(f.source)} → ${String(f.destinationIp)} unreachable${f.reason ? `: ${String(f.reason)}` : ''}`);
+  return phaseVerdict(phase, [...checkProblems(checks), ...failedFlows], { checks, flows });
 }
 
 const handleOf = (input: Input): FailoverHandle => {
@@ -227,7 +219,7 @@ export function createRedundancyEffects(): Record<string, Effect<CloudClients>> 
       if (plan.failover) {
         const results = await cl.prober.probe(plan.failover.targetIps.map((t) => ({ name: `${plan.failover?.sourceInstanceId} → ${t}`, source: plan.failover?.sourceInstanceId ?? '', destinationIp: t })));
         for (const r of results) {
-          flows.push({ source: r.flow.source, destinationIp: r.flow.destinationIp, reachable: r.reachable, ...(r.hops ? { hops: r.hops } : {}), ...(r.reason ? { reason: r.reason } : {}) });
+          flows.push({ source: r.flow.source, destinationIp: r.flow.destinationIp, reachable: r.reachable, ...probeTrace(r) });
         }
       }
       return verdict(checks, flows, 'verification');
