@@ -10,7 +10,7 @@
 import type { CloudClients } from '../../src/cloud/index.ts';
 import { isCloudErrorClass } from '../../src/cloud/index.ts';
 import { NotFoundError } from '../../src/errors.ts';
-import { unchanged, type OpResult, type Reached } from '../shared/ops.ts';
+import { runRemoval, unchanged, type OpResult, type Reached } from '../shared/ops.ts';
 
 // The health audit's cleanup imports the route ops from here.
 export { ensureRoute, removeRoute, routeReached, type RouteSpec } from '../shared/ops.ts';
@@ -63,13 +63,7 @@ export async function ensureAttached(cloud: CloudClients, spec: ChildSpec): Prom
 export async function removeAttachment(cloud: CloudClients, spec: ChildSpec): Promise<OpResult> {
   const c = await findChild(cloud, spec);
   if (!c || c.status === 'Detaching') return unchanged();
-  try {
-    const r = await cloud.cbn.detachCenChildInstance(spec);
-    return { changed: true, requestIds: [r.requestId] };
-  } catch (err) {
-    if (isCloudErrorClass(err, 'not_found')) return unchanged();
-    throw err;
-  }
+  return runRemoval(() => cloud.cbn.detachCenChildInstance(spec));
 }
 
 /** Whether the child is Attached (`present`) or gone (`absent`). */
@@ -117,13 +111,7 @@ export async function ensurePublished(cloud: CloudClients, spec: PublishSpec): P
 export async function removePublished(cloud: CloudClients, spec: PublishSpec): Promise<OpResult> {
   const status = await publishStatus(cloud, spec);
   if (status !== 'Published') return unchanged();
-  try {
-    const r = await cloud.cbn.withdrawPublishedRouteEntries(routeRequest(spec));
-    return { changed: true, requestIds: [r.requestId] };
-  } catch (err) {
-    if (isCloudErrorClass(err, 'not_found')) return unchanged();
-    throw err;
-  }
+  return runRemoval(() => cloud.cbn.withdrawPublishedRouteEntries(routeRequest(spec)));
 }
 
 /** Whether the route is Published (`present`) or not (`absent`). */
@@ -163,15 +151,7 @@ function cenHealthCheckMatches(h: { healthCheckTargetIp: string; healthCheckSour
 export async function ensureCenHealthCheck(cloud: CloudClients, spec: CenHealthCheckSpec): Promise<OpResult> {
   const h = await findCenHealthCheck(cloud, spec);
   if (cenHealthCheckMatches(h, spec)) return unchanged();
-  if (!spec.targetIp) {
-    try {
-      const r = await cloud.cbn.disableCenVbrHealthCheck({ cenId: spec.cenId, vbrInstanceId: spec.vbrId, vbrInstanceRegionId: spec.vbrRegionId });
-      return { changed: true, requestIds: [r.requestId] };
-    } catch (err) {
-      if (isCloudErrorClass(err, 'not_found')) return unchanged();
-      throw err;
-    }
-  }
+  if (!spec.targetIp) return runRemoval(() => cloud.cbn.disableCenVbrHealthCheck({ cenId: spec.cenId, vbrInstanceId: spec.vbrId, vbrInstanceRegionId: spec.vbrRegionId }));
   const r = await cloud.cbn.enableCenVbrHealthCheck({
     cenId: spec.cenId,
     vbrInstanceId: spec.vbrId,

@@ -36,6 +36,20 @@ export interface Reached extends JsonObject {
 export const unchanged = (): OpResult => ({ changed: false, requestIds: [] });
 
 /**
+ * Runs the delete of a `remove…` step: an answer of class `not_found` means it is gone already,
+ * which counts as done. @throws CloudApiError of any other class
+ */
+export async function runRemoval(remove: () => Promise<{ requestId: string }>): Promise<OpResult> {
+  try {
+    const r = await remove();
+    return { changed: true, requestIds: [r.requestId] };
+  } catch (err) {
+    if (isCloudErrorClass(err, 'not_found')) return unchanged();
+    throw err;
+  }
+}
+
+/**
  * A stable key for a set of next hops: order-free, weights included only for multi-hop routes
  * (single-hop routes carry no weight on the wire).
  */
@@ -112,13 +126,7 @@ export async function ensureRoute(cloud: CloudClients, spec: RouteSpec, clientTo
 export async function removeRoute(cloud: CloudClients, spec: RouteSpec): Promise<OpResult> {
   const { match } = await findRoute(cloud, spec);
   if (!match || match.status === 'Deleting') return unchanged();
-  try {
-    const r = await cloud.vpc.deleteRouteEntry({ routeEntryId: match.routeEntryId, routeTableId: spec.routeTableId });
-    return { changed: true, requestIds: [r.requestId] };
-  } catch (err) {
-    if (isCloudErrorClass(err, 'not_found')) return unchanged();
-    throw err;
-  }
+  return runRemoval(() => cloud.vpc.deleteRouteEntry({ routeEntryId: match.routeEntryId, routeTableId: spec.routeTableId }));
 }
 
 /** Whether the route is present and Available (`present`) or gone (`absent`). */
@@ -160,13 +168,7 @@ export async function ensureBgpNetwork(cloud: CloudClients, spec: BgpNetworkSpec
 export async function removeBgpNetwork(cloud: CloudClients, spec: BgpNetworkSpec, clientToken: string): Promise<OpResult> {
   const n = await findNetwork(cloud, spec);
   if (!n || n.status === 'Deleting') return unchanged();
-  try {
-    const r = await cloud.vpc.deleteBgpNetwork({ routerId: spec.vbrId, dstCidrBlock: spec.dstCidrBlock, clientToken });
-    return { changed: true, requestIds: [r.requestId] };
-  } catch (err) {
-    if (isCloudErrorClass(err, 'not_found')) return unchanged();
-    throw err;
-  }
+  return runRemoval(() => cloud.vpc.deleteBgpNetwork({ routerId: spec.vbrId, dstCidrBlock: spec.dstCidrBlock, clientToken }));
 }
 
 /** Whether the network is advertised (not Pending/Deleting) or gone. */
