@@ -16,7 +16,7 @@
  */
 import { assign, setup } from 'xstate';
 import type { JsonObject, MachineInput, RunnerEvent } from '../../src/engine/types.ts';
-import { failureFrom, outcomeOf, outputOf, type ProcedureFailure } from '../shared/saga.ts';
+import { endStates, failureFrom, outcomeOf, outputOf, type ProcedureFailure } from '../shared/saga.ts';
 import { approvalState, effectState, failed, verdict, waitState, type FailParams } from '../shared/steps.ts';
 import type { PerfPlan } from './plan.ts';
 
@@ -220,11 +220,7 @@ export const perfMachine = setup({
       message: 'reporting failed',
       failTo: 'Failed',
     }),
-    Succeeded: { type: 'final' },
-    Failed: { type: 'final' },
-    Cancelled: { type: 'final' },
-    Rejected: { type: 'final' },
-    Expired: { type: 'final' },
+    ...endStates,
   },
 });
 

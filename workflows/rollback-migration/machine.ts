@@ -7,7 +7,7 @@
  *
  *   PlanningRollback → AwaitingApproval → RollingBack ⇄ AwaitingCompensation → VerifyingRollback → Succeeded
  */
-import { compensationStates } from '../shared/saga.ts';
+import { compensationStates, endStates } from '../shared/saga.ts';
 import { approvalState, effectState, failed, verifyState } from '../shared/steps.ts';
 import { DELAYS, initialContext, migrationOutput, migrationSetup } from '../migration/machine-setup.ts';
 
@@ -61,10 +61,6 @@ export const rollbackMigrationMachine = migrationSetup.createMachine({
       message: 'verification after the rollback failed',
       failTo: 'Failed',
     }),
-    Succeeded: { type: 'final' },
-    Failed: { type: 'final' },
-    Cancelled: { type: 'final' },
-    Rejected: { type: 'final' },
-    Expired: { type: 'final' },
+    ...endStates,
   },
 });

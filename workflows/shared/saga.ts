@@ -229,15 +229,19 @@ export function rollbackStates(timing: RollbackTiming) {
   } as const;
 }
 
-/** The final states every procedure machine has. */
-export const finalStates = {
+/** The final states of a procedure that has no rollback of its own to end in `RolledBack`. */
+export const endStates = {
   Succeeded: { type: 'final' },
-  RolledBack: { type: 'final' },
   Failed: { type: 'final' },
   Cancelled: { type: 'final' },
   Rejected: { type: 'final' },
   Expired: { type: 'final' },
 } as const;
+
+const { Succeeded, ...unsuccessful } = endStates;
+
+/** The final states of a procedure that rolls back: {@link endStates} and `RolledBack`. */
+export const finalStates = { Succeeded, RolledBack: { type: 'final' }, ...unsuccessful } as const;
 
 /** How a procedure applies, checks and describes its compensation kinds. */
 export interface CompensationHandler<C, D> {
