@@ -26,19 +26,7 @@ import { not } from 'xstate';
 import { finalStates, rollBackOnSignals } from '../shared/saga.ts';
 import { changeState, waitState } from '../shared/steps.ts';
 import { DELAYS, initialContext, migrationOutput, migrationSetup } from '../migration/machine-setup.ts';
-import {
-  bandwidthState,
-  checkingStates,
-  halfRouteRemovalStates,
-  halfRouteStates,
-  migrationRollbackStates,
-  overlappingRoutingStates,
-  peeringRouteStates,
-  planningState,
-  publishingStates,
-  verifyingConflictState,
-  verifyingMigrationState,
-} from '../migration/machine-states.ts';
+import * as phases from '../migration/machine-states.ts';
 
 /** The machine of `migrate-vbr-to-cen`. */
 export const migrateVbrToCenMachine = migrationSetup.createMachine({
@@ -48,7 +36,7 @@ export const migrateVbrToCenMachine = migrationSetup.createMachine({
   output: ({ context }) => migrationOutput(context),
   on: rollBackOnSignals,
   states: {
-    Planning: planningState({
+    Planning: phases.planningState({
       seed: '5.2',
       description: 'Read the CEN, the VBR (BGP, health checks) and the route tables with their CEN route views; plan; refuse what would cut traffic unannounced.',
       next: 'DisablingVbrHealthCheck',
@@ -72,7 +60,7 @@ export const migrateVbrToCenMachine = migrationSetup.createMachine({
       done: { target: 'DisablingVbrHealthCheck', actions: 'nextItem' },
       message: 'the VBR health check was not removed',
     }),
-    ...overlappingRoutingStates({ seed: '5.2-prereq', next: 'AttachingChildInstance' }),
+    ...phases.overlappingRoutingStates({ seed: '5.2-prereq', next: 'AttachingChildInstance' }),
     AttachingChildInstance: changeState('AttachingChildInstance', {
       description: 'Seed 5.2-4: attach the VBR and the VPC to the CEN instance.',
       effect: 'ensureChildAttached',
@@ -92,14 +80,14 @@ export const migrateVbrToCenMachine = migrationSetup.createMachine({
       done: { target: 'AttachingChildInstance', actions: 'nextItem' },
       message: 'a child instance did not become Attached',
     }),
-    AssigningBandwidth: bandwidthState({ seed: '5.2-5', next: 'PublishingRoutes' }),
-    ...publishingStates({ seed: '5.2-6', next: 'CheckingRoutes' }),
-    ...checkingStates({
+    AssigningBandwidth: phases.bandwidthState({ seed: '5.2-5', next: 'PublishingRoutes' }),
+    ...phases.publishingStates({ seed: '5.2-6', next: 'CheckingRoutes' }),
+    ...phases.checkingStates({
       seed: '5.2-8',
       description: 'Seed 5.2-8: check the routes now that the VBR and VPC are attached: which CEN routes the peering routes block.',
       afterConflicts: 'ConfiguringCenHealthCheck',
     }),
-    ...halfRouteStates({
+    ...phases.halfRouteStates({
       seed: '5.2-8b',
       description: 'Seed 5.2-8b: add the halves of the blocked CEN route toward the VPC (same router interface).',
       next: 'AdvertisingHalfNetwork',
@@ -123,8 +111,8 @@ export const migrateVbrToCenMachine = migrationSetup.createMachine({
       done: { target: 'AdvertisingHalfNetwork', actions: 'nextItem' },
       message: 'a BGP network was not advertised',
     }),
-    ...peeringRouteStates({ deleteSeed: '5.2-8d', activeSeed: '5.2-8e' }),
-    ...halfRouteRemovalStates({
+    ...phases.peeringRouteStates({ deleteSeed: '5.2-8d', activeSeed: '5.2-8e' }),
+    ...phases.halfRouteRemovalStates({
       seed: '5.2-8f',
       description: 'Seed 5.2-8f: delete the two half routes from the VBR route table.',
       next: 'WithdrawingHalfNetwork',
@@ -148,7 +136,7 @@ export const migrateVbrToCenMachine = migrationSetup.createMachine({
       done: { target: 'WithdrawingHalfNetwork', actions: 'nextItem' },
       message: 'a BGP network was not withdrawn',
     }),
-    VerifyingConflict: verifyingConflictState({ seed: '5.2-8' }),
+    VerifyingConflict: phases.verifyingConflictState({ seed: '5.2-8' }),
     ConfiguringCenHealthCheck: changeState('ConfiguringCenHealthCheck', {
       description: 'Seed 5.2-8g: configure the CEN health check of the migrated VBR.',
       effect: 'ensureCenHealthCheck',
@@ -179,8 +167,8 @@ export const migrateVbrToCenMachine = migrationSetup.createMachine({
       done: 'VerifyingMigration',
       message: 'waiting for the health-check window failed',
     }),
-    VerifyingMigration: verifyingMigrationState({ seed: '5.2' }),
-    ...migrationRollbackStates,
+    VerifyingMigration: phases.verifyingMigrationState({ seed: '5.2' }),
+    ...phases.migrationRollbackStates,
     ...finalStates,
   },
 });

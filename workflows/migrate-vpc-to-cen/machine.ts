@@ -21,19 +21,7 @@ import { not } from 'xstate';
 import { finalStates, rollBackOnSignals } from '../shared/saga.ts';
 import { changeState, waitState } from '../shared/steps.ts';
 import { DELAYS, initialContext, migrationOutput, migrationSetup } from '../migration/machine-setup.ts';
-import {
-  bandwidthState,
-  checkingStates,
-  halfRouteRemovalStates,
-  halfRouteStates,
-  migrationRollbackStates,
-  overlappingRoutingStates,
-  peeringRouteStates,
-  planningState,
-  publishingStates,
-  verifyingConflictState,
-  verifyingMigrationState,
-} from '../migration/machine-states.ts';
+import * as phases from '../migration/machine-states.ts';
 
 /** The machine of `migrate-vpc-to-cen`. */
 export const migrateVpcToCenMachine = migrationSetup.createMachine({
@@ -43,12 +31,12 @@ export const migrateVpcToCenMachine = migrationSetup.createMachine({
   output: ({ context }) => migrationOutput(context),
   on: rollBackOnSignals,
   states: {
-    Planning: planningState({
+    Planning: phases.planningState({
       seed: '5.1',
       description: 'Read the CEN, the VPC route table and the CEN route view; plan; refuse what would cut traffic unannounced.',
       next: 'EnablingOverlappingRouting',
     }),
-    ...overlappingRoutingStates({ seed: '5.1-prereq', next: 'AttachingVpc' }),
+    ...phases.overlappingRoutingStates({ seed: '5.1-prereq', next: 'AttachingVpc' }),
     AttachingVpc: changeState('AttachingVpc', {
       description: 'Seed 5.1-3: attach the VPC to the CEN instance.',
       effect: 'ensureChildAttached',
@@ -68,27 +56,27 @@ export const migrateVpcToCenMachine = migrationSetup.createMachine({
       done: { target: 'AttachingVpc', actions: 'nextItem' },
       message: 'the VPC did not become Attached',
     }),
-    AssigningBandwidth: bandwidthState({ seed: '5.1-4', next: 'PublishingRoutes' }),
-    ...publishingStates({ seed: '5.1-5', next: 'CheckingRoutes' }),
-    ...checkingStates({
+    AssigningBandwidth: phases.bandwidthState({ seed: '5.1-4', next: 'PublishingRoutes' }),
+    ...phases.publishingStates({ seed: '5.1-5', next: 'CheckingRoutes' }),
+    ...phases.checkingStates({
       seed: '5.1-6',
       description: 'Seed 5.1-6: check the routes now that the VPC is attached: which CEN routes the peering routes block.',
       afterConflicts: 'VerifyingMigration',
     }),
-    ...halfRouteStates({
+    ...phases.halfRouteStates({
       seed: '5.1-6b',
       description: 'Seed 5.1-6b: add the halves of the blocked CEN route toward the same router interface.',
       next: 'DeletingPeeringRoute',
     }),
-    ...peeringRouteStates({ deleteSeed: '5.1-6c', activeSeed: '5.1-6d' }),
-    ...halfRouteRemovalStates({
+    ...phases.peeringRouteStates({ deleteSeed: '5.1-6c', activeSeed: '5.1-6d' }),
+    ...phases.halfRouteRemovalStates({
       seed: '5.1-6e',
       description: 'Seed 5.1-6e: after the CEN route takes effect, delete the two half routes.',
       next: 'VerifyingConflict',
     }),
-    VerifyingConflict: verifyingConflictState({ seed: '5.1-6' }),
-    VerifyingMigration: verifyingMigrationState({ seed: '5.1' }),
-    ...migrationRollbackStates,
+    VerifyingConflict: phases.verifyingConflictState({ seed: '5.1-6' }),
+    VerifyingMigration: phases.verifyingMigrationState({ seed: '5.1' }),
+    ...phases.migrationRollbackStates,
     ...finalStates,
   },
 });
