@@ -6,6 +6,7 @@
  */
 import { assign, setup } from 'xstate';
 import type { Json, JsonObject, MachineInput, RunnerEvent } from '../../src/engine/types.ts';
+import { healthCheckSettings } from '../shared/ops.ts';
 import { initialSaga, outcomeOf, outputOf, rollbackReport, sagaActions, sagaGuards, sagaUpdates, type SagaContext } from '../shared/saga.ts';
 import type { Compensation } from './compensation.ts';
 import type { ConflictPlan, MigrationFacts, MigrationKind, MigrationPlan } from './types.ts';
@@ -82,10 +83,7 @@ function healthCheckUndo(ctx: MigrationContext): Compensation | null {
     kind: 'restoreRouterInterfaceHealthCheck',
     regionId: (ctx.plan as MigrationPlan).regionId,
     routerInterfaceId: ri.routerInterfaceId,
-    ...(ri.healthCheckSourceIp ? { healthCheckSourceIp: ri.healthCheckSourceIp } : {}),
-    ...(ri.healthCheckTargetIp ? { healthCheckTargetIp: ri.healthCheckTargetIp } : {}),
-    ...(ri.hcRate !== undefined ? { hcRate: ri.hcRate } : {}),
-    ...(ri.hcThreshold !== undefined ? { hcThreshold: ri.hcThreshold } : {}),
+    ...healthCheckSettings(ri),
   };
 }
 

@@ -5,6 +5,7 @@
 import type { CloudClients, CenRouteEntry, RouteEntry } from '../../src/cloud/index.ts';
 import { regionView } from '../../src/cloud/index.ts';
 import { NotFoundError } from '../../src/errors.ts';
+import { healthCheckSettings } from '../shared/ops.ts';
 import type {
   AttachmentFact,
   CenRouteFact,
@@ -139,10 +140,7 @@ export async function readMigrationFacts(cloud: CloudClients, kind: MigrationKin
         routerType: ri.routerType,
         ...(ri.oppositeRouterId ? { oppositeRouterId: ri.oppositeRouterId } : {}),
         ...(ri.oppositeRouterType ? { oppositeRouterType: ri.oppositeRouterType } : {}),
-        ...(ri.healthCheckSourceIp ? { healthCheckSourceIp: ri.healthCheckSourceIp } : {}),
-        ...(ri.healthCheckTargetIp ? { healthCheckTargetIp: ri.healthCheckTargetIp } : {}),
-        ...(ri.hcRate !== undefined ? { hcRate: ri.hcRate } : {}),
-        ...(ri.hcThreshold !== undefined ? { hcThreshold: ri.hcThreshold } : {}),
+        ...healthCheckSettings(ri),
       })),
       cenHealthChecks: hcs.map((h) => ({
         cenId: h.cenId,

@@ -17,6 +17,7 @@ import {
   ensureRoute,
   ensureRouterInterfaceHealthCheck,
   findRoute,
+  healthCheckSettings,
   routeReached,
   routerInterfaceHealthCheckMatches,
   routerInterfaceHealthCheckReached,
@@ -51,14 +52,7 @@ function routeSpec(r: PlannedRoute, params?: RedundancyParams, description?: str
 }
 
 function healthCheckSpec(c: ConnectionPlan): RouterInterfaceHealthCheck {
-  const hc = c.healthCheck;
-  return {
-    routerInterfaceId: c.vbrRouterInterfaceId,
-    ...(hc.healthCheckSourceIp ? { healthCheckSourceIp: hc.healthCheckSourceIp } : {}),
-    ...(hc.healthCheckTargetIp ? { healthCheckTargetIp: hc.healthCheckTargetIp } : {}),
-    ...(hc.hcRate !== null ? { hcRate: hc.hcRate } : {}),
-    ...(hc.hcThreshold !== null ? { hcThreshold: hc.hcThreshold } : {}),
-  };
+  return { routerInterfaceId: c.vbrRouterInterfaceId, ...healthCheckSettings(c.healthCheck) };
 }
 
 /** The hops of the load-balancing routes as the cloud shows them now (with `Enabled`). */

@@ -25,6 +25,7 @@
 import { and, assign, not, setup } from 'xstate';
 import type { Json, JsonObject, MachineInput, RunnerEvent } from '../../src/engine/types.ts';
 import type { SharedCompensation } from '../shared/compensation.ts';
+import { healthCheckSettings } from '../shared/ops.ts';
 import {
   finalStates,
   initialSaga,
@@ -97,15 +98,11 @@ const connectionOf = (ctx: RedundancyContext): ConnectionPlan | undefined => ctx
 function healthCheckCompensation(ctx: RedundancyContext): RedundancyCompensation | null {
   const c = connectionOf(ctx);
   if (!ctx.plan || !c || c.healthCheck.existing) return null;
-  const p = c.healthCheck.previous;
   return {
     kind: 'restoreRouterInterfaceHealthCheck',
     regionId: ctx.plan.regionId,
     routerInterfaceId: c.vbrRouterInterfaceId,
-    ...(p.healthCheckSourceIp ? { healthCheckSourceIp: p.healthCheckSourceIp } : {}),
-    ...(p.healthCheckTargetIp ? { healthCheckTargetIp: p.healthCheckTargetIp } : {}),
-    ...(p.hcRate !== null ? { hcRate: p.hcRate } : {}),
-    ...(p.hcThreshold !== null ? { hcThreshold: p.hcThreshold } : {}),
+    ...healthCheckSettings(c.healthCheck.previous),
   };
 }
 

@@ -193,6 +193,24 @@ export interface RouterInterfaceHealthCheck {
   hcThreshold?: number;
 }
 
+/** Health-check settings as a router interface, a plan or a compensation holds them (unset: absent, null or empty). */
+export interface HealthCheckFields {
+  healthCheckSourceIp?: string | null;
+  healthCheckTargetIp?: string | null;
+  hcRate?: number | null;
+  hcThreshold?: number | null;
+}
+
+/** The settings of `x` that are set, for a health check to ensure, restore or record (JSON-clean). */
+export function healthCheckSettings(x: HealthCheckFields): Omit<RouterInterfaceHealthCheck, 'routerInterfaceId'> {
+  return {
+    ...(x.healthCheckSourceIp ? { healthCheckSourceIp: x.healthCheckSourceIp } : {}),
+    ...(x.healthCheckTargetIp ? { healthCheckTargetIp: x.healthCheckTargetIp } : {}),
+    ...(x.hcRate !== undefined && x.hcRate !== null ? { hcRate: x.hcRate } : {}),
+    ...(x.hcThreshold !== undefined && x.hcThreshold !== null ? { hcThreshold: x.hcThreshold } : {}),
+  };
+}
+
 /** Reads one router interface. @throws NotFoundError `RouterInterfaceNotFound` */
 export async function describeRouterInterface(cloud: CloudClients, id: string): Promise<RouterInterface> {
   const [ri] = await cloud.vpc.describeRouterInterfaces({ routerInterfaceId: id });
@@ -223,13 +241,7 @@ export async function ensureRouterInterfaceHealthCheck(cloud: CloudClients, hc: 
   const ri = await describeRouterInterface(cloud, hc.routerInterfaceId);
   if (routerInterfaceHealthCheckMatches(ri, hc)) return unchanged();
   const r = hc.healthCheckTargetIp
-    ? await cloud.vpc.modifyRouterInterfaceAttribute({
-        routerInterfaceId: hc.routerInterfaceId,
-        ...(hc.healthCheckSourceIp ? { healthCheckSourceIp: hc.healthCheckSourceIp } : {}),
-        healthCheckTargetIp: hc.healthCheckTargetIp,
-        ...(hc.hcRate !== undefined ? { hcRate: hc.hcRate } : {}),
-        ...(hc.hcThreshold !== undefined ? { hcThreshold: hc.hcThreshold } : {}),
-      })
+    ? await cloud.vpc.modifyRouterInterfaceAttribute({ routerInterfaceId: hc.routerInterfaceId, ...healthCheckSettings(hc) })
     : await cloud.vpc.modifyRouterInterfaceAttribute({ routerInterfaceId: hc.routerInterfaceId, deleteHealthCheckIp: true });
   return { changed: true, requestIds: [r.requestId] };
 }
