@@ -79,18 +79,6 @@ export interface PublishSpec extends ChildSpec {
   destinationCidrBlock: string;
 }
 
-async function publishStatus(cloud: CloudClients, spec: PublishSpec): Promise<string> {
-  const list = await cloud.cbn.describePublishedRouteEntries({
-    cenId: spec.cenId,
-    childInstanceId: spec.childInstanceId,
-    childInstanceType: spec.childInstanceType,
-    childInstanceRegionId: spec.childInstanceRegionId,
-    childInstanceRouteTableId: spec.routeTableId,
-    destinationCidrBlock: spec.destinationCidrBlock,
-  });
-  return list.find((p) => p.destinationCidrBlock === spec.destinationCidrBlock)?.publishStatus ?? 'Absent';
-}
-
 const routeRequest = (spec: PublishSpec) => ({
   cenId: spec.cenId,
   childInstanceId: spec.childInstanceId,
@@ -99,6 +87,11 @@ const routeRequest = (spec: PublishSpec) => ({
   childInstanceRouteTableId: spec.routeTableId,
   destinationCidrBlock: spec.destinationCidrBlock,
 });
+
+async function publishStatus(cloud: CloudClients, spec: PublishSpec): Promise<string> {
+  const list = await cloud.cbn.describePublishedRouteEntries(routeRequest(spec));
+  return list.find((p) => p.destinationCidrBlock === spec.destinationCidrBlock)?.publishStatus ?? 'Absent';
+}
 
 /** Ensures the route is published (PublishRouteEntries). @throws CloudApiError */
 export async function ensurePublished(cloud: CloudClients, spec: PublishSpec): Promise<OpResult> {

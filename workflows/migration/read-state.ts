@@ -2,7 +2,7 @@
  * Reads the facts the migration planner needs through the typed cloud clients (every list call
  * follows all pages). Read-only: never changes anything.
  */
-import type { CloudClients, CenRouteEntry, RouteEntry } from '../../src/cloud/index.ts';
+import type { CloudClients, CenRegionRouteEntry, CenRouteEntry, RouteEntry } from '../../src/cloud/index.ts';
 import { regionView } from '../../src/cloud/index.ts';
 import { NotFoundError } from '../../src/errors.ts';
 import { healthCheckSettings } from '../shared/ops.ts';
@@ -27,13 +27,18 @@ const toEntry = (e: RouteEntry): RouteEntryFact => ({
   ...(e.description ? { description: e.description } : {}),
 });
 
-const toCenRoute = (r: CenRouteEntry): CenRouteFact => ({
+/** What a CEN route fact takes from either CEN route view (a child's table, the region's). */
+const cenRouteBasics = (r: CenRouteEntry | CenRegionRouteEntry) => ({
   destinationCidrBlock: r.destinationCidrBlock,
   type: r.type,
   status: r.status,
   ...(r.nextHopType ? { nextHopType: r.nextHopType } : {}),
   ...(r.nextHopInstanceId ? { nextHopInstanceId: r.nextHopInstanceId } : {}),
   ...(r.nextHopRegionId ? { nextHopRegionId: r.nextHopRegionId } : {}),
+});
+
+const toCenRoute = (r: CenRouteEntry): CenRouteFact => ({
+  ...cenRouteBasics(r),
   ...(r.publishStatus ? { publishStatus: r.publishStatus } : {}),
   conflicts: r.conflicts.map((c) => ({ destinationCidrBlock: c.destinationCidrBlock, instanceId: c.instanceId, instanceType: c.instanceType, regionId: c.regionId, status: c.status })),
 });
@@ -165,12 +170,7 @@ export async function readMigrationFacts(cloud: CloudClients, kind: MigrationKin
   if (params.vpcId) subjects.push(await vpcSubject(cloud, params, params.vpcId, attachments));
 
   const regionDomainRoutes: CenRouteFact[] = (await cloud.cbn.describeCenRegionDomainRouteEntries({ cenId: params.cenId, cenRegionId: params.regionId })).map((r) => ({
-    destinationCidrBlock: r.destinationCidrBlock,
-    type: r.type,
-    status: r.status,
-    ...(r.nextHopType ? { nextHopType: r.nextHopType } : {}),
-    ...(r.nextHopInstanceId ? { nextHopInstanceId: r.nextHopInstanceId } : {}),
-    ...(r.nextHopRegionId ? { nextHopRegionId: r.nextHopRegionId } : {}),
+    ...cenRouteBasics(r),
     conflicts: [],
   }));
 
