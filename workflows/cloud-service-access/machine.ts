@@ -13,7 +13,7 @@
  *   rollback  RollingBack ⇄ AwaitingCompensation → RolledBack | Failed | Cancelled | Rejected | Expired
  */
 import { assign, not, setup } from 'xstate';
-import type { JsonObject, MachineInput, RunnerEvent } from '../../src/engine/types.ts';
+import type { JsonObject } from '../../src/engine/types.ts';
 import type { SharedCompensation } from '../shared/compensation.ts';
 import {
   finalStates,
@@ -28,7 +28,7 @@ import {
   sagaUpdates,
   type SagaContext,
 } from '../shared/saga.ts';
-import { approvalState, changeState, effectState, verdict, verifyState, waitState } from '../shared/steps.ts';
+import { approvalState, changeState, effectState, procedureTypes, verdict, verifyState, waitState } from '../shared/steps.ts';
 
 /** One VBR route toward the VPC, and whether it was there before the run. */
 export interface ServiceRoutePlan extends JsonObject {
@@ -90,11 +90,7 @@ function routeCompensation(ctx: CloudAccessContext): SharedCompensation | null {
 
 /** The machine of `cloud-service-access`. */
 export const cloudAccessMachine = setup({
-  types: {
-    context: {} as CloudAccessContext,
-    events: {} as RunnerEvent,
-    input: {} as MachineInput<JsonObject>,
-  },
+  types: procedureTypes<CloudAccessContext>(),
   guards: {
     ...sagaGuards,
     moreRoutes: ({ context }) => context.index < (context.plan?.routes.length ?? 0),

@@ -15,9 +15,9 @@
  * (planning, or no stream measured at all). A failing instance is reported, not fatal.
  */
 import { assign, setup } from 'xstate';
-import type { JsonObject, MachineInput, RunnerEvent } from '../../src/engine/types.ts';
+import type { JsonObject } from '../../src/engine/types.ts';
 import { endStates, failureFrom, outcomeOf, outputOf, type ProcedureFailure } from '../shared/saga.ts';
-import { approvalState, effectState, failed, verdict, waitState, type FailParams } from '../shared/steps.ts';
+import { approvalState, effectState, endOnCancel, procedureTypes, verdict, waitState, type FailParams } from '../shared/steps.ts';
 import type { PerfPlan } from './plan.ts';
 
 /** A command started on one instance for one stream. */
@@ -67,11 +67,7 @@ export const PERF_DELAYS = {
 
 /** The machine of `link-performance-test`. */
 export const perfMachine = setup({
-  types: {
-    context: {} as PerfContext,
-    events: {} as RunnerEvent,
-    input: {} as MachineInput<JsonObject>,
-  },
+  types: procedureTypes<PerfContext>(),
   guards: {
     moreRounds: ({ context }) => context.round + 1 < (context.plan?.rounds.length ?? 0),
     anythingMeasured: ({ event }) => outputOf(event).measured === true,
@@ -119,9 +115,7 @@ export const perfMachine = setup({
     clientWaitMs: PERF_DELAYS.defaultWait,
   }),
   output: ({ context }) => perfOutput(context),
-  on: {
-    CANCEL: { target: '.Cancelled', actions: failed('Cancelled', 'cancelled') },
-  },
+  on: endOnCancel,
   states: {
     Planning: effectState('Planning', {
       description: 'Prerequisites: the ECS instances and their addresses, the data-center device, the bandwidth of the line.',

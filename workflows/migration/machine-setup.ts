@@ -5,9 +5,10 @@
  * named in each state's `meta.step` and sends `STEP.DONE` / `STEP.FAILED` back.
  */
 import { assign, setup } from 'xstate';
-import type { Json, JsonObject, MachineInput, RunnerEvent } from '../../src/engine/types.ts';
+import type { Json, JsonObject, MachineInput } from '../../src/engine/types.ts';
 import { healthCheckSettings } from '../shared/ops.ts';
 import { initialSaga, outcomeOf, outputOf, rollbackReport, sagaActions, sagaGuards, sagaUpdates, type SagaContext } from '../shared/saga.ts';
+import { procedureTypes } from '../shared/steps.ts';
 import type { Compensation } from './compensation.ts';
 import type { ConflictPlan, MigrationFacts, MigrationKind, MigrationPlan } from './types.ts';
 
@@ -144,11 +145,7 @@ function cenHealthCheckUndo(ctx: MigrationContext): Compensation | null {
 
 /** The machine setup shared by the three migration procedures. */
 export const migrationSetup = setup({
-  types: {
-    context: {} as MigrationContext,
-    events: {} as RunnerEvent,
-    input: {} as MachineInput<JsonObject>,
-  },
+  types: procedureTypes<MigrationContext>(),
   guards: {
     planRunnable: ({ event }) => (outputOf(event).plan as unknown as MigrationPlan | undefined)?.runnable === true,
     verified: ({ event }) => outputOf(event).ok === true,

@@ -23,7 +23,7 @@
  *   rollback  RollingBack ⇄ AwaitingCompensation → RolledBack | Failed | Cancelled | Rejected | Expired
  */
 import { and, assign, not, setup } from 'xstate';
-import type { Json, JsonObject, MachineInput, RunnerEvent } from '../../src/engine/types.ts';
+import type { Json, JsonObject, RunnerEvent } from '../../src/engine/types.ts';
 import type { SharedCompensation } from '../shared/compensation.ts';
 import { healthCheckSettings } from '../shared/ops.ts';
 import {
@@ -39,7 +39,7 @@ import {
   sagaUpdates,
   type SagaContext,
 } from '../shared/saga.ts';
-import { approvalState, changeState, effectState, verifyState, waitState } from '../shared/steps.ts';
+import { approvalState, changeState, effectState, procedureTypes, verifyState, waitState } from '../shared/steps.ts';
 import type { ConnectionPlan, PlannedRoute, RedundancyPlan } from './plan.ts';
 
 /** The procedure's own undo steps beside the shared ones. */
@@ -124,11 +124,7 @@ const handleOf = (event: RunnerEvent): JsonObject | null => {
 
 /** The machine of `physical-connection-redundancy`. */
 export const redundancyMachine = setup({
-  types: {
-    context: {} as RedundancyContext,
-    events: {} as RunnerEvent,
-    input: {} as MachineInput<JsonObject>,
-  },
+  types: procedureTypes<RedundancyContext>(),
   guards: {
     ...sagaGuards,
     nothingToDo: ({ context }) => (context.plan?.changes ?? 0) === 0 && !context.plan?.failover,

@@ -8,7 +8,7 @@
  *   PlanningRollback → AwaitingApproval → RollingBack ⇄ AwaitingCompensation → VerifyingRollback → Succeeded
  */
 import { compensationStates, endStates } from '../shared/saga.ts';
-import { approvalState, effectState, failed, verifyState } from '../shared/steps.ts';
+import { approvalState, effectState, endOnCancel, failed, verifyState } from '../shared/steps.ts';
 import { DELAYS, initialContext, migrationOutput, migrationSetup } from '../migration/machine-setup.ts';
 
 /** The machine of `rollback-migration`. */
@@ -17,9 +17,7 @@ export const rollbackMigrationMachine = migrationSetup.createMachine({
   context: ({ input }) => initialContext(input, 'rollback'),
   initial: 'PlanningRollback',
   output: ({ context }) => migrationOutput(context),
-  on: {
-    CANCEL: { target: '.Cancelled', actions: failed('Cancelled', 'cancelled') },
-  },
+  on: endOnCancel,
   states: {
     PlanningRollback: effectState('PlanningRollback', {
       description: 'Seed 5.3: order the undo steps; in smooth mode surround each re-added peering route with the halves of the CEN routes it blocks.',

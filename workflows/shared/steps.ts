@@ -15,6 +15,12 @@
  * The states that fail record the failure with the `fail` action (params {@link FailParams}) every
  * procedure's `setup` defines; `name` is the state's own name, recorded with the failure.
  */
+import type { JsonObject, MachineInput, RunnerEvent } from '../../src/engine/types.ts';
+
+/** The `types` of a procedure machine's `setup`: its context `C`, the runner's events, the engine's input. */
+export function procedureTypes<C>() {
+  return { context: {} as C, events: {} as RunnerEvent, input: {} as MachineInput<JsonObject> };
+}
 
 /** Params of the `fail` action: why the execution stops going forward, and where. */
 export interface FailParams {
@@ -33,6 +39,11 @@ export interface FailAction {
 export function failed(code: string, message: string, state?: string): FailAction {
   return { type: 'fail', params: { code, message, ...(state ? { state } : {}) } };
 }
+
+/** The machine-level `on` of a procedure that does not roll back: CANCEL ends it in `Cancelled`. */
+export const endOnCancel = {
+  CANCEL: { target: '.Cancelled', actions: failed('Cancelled', 'cancelled') },
+} as const;
 
 /** Where a failed step goes: the rollback, or straight to `Failed` for a procedure that changes nothing. */
 export type FailTarget = 'RollingBack' | 'Failed';
