@@ -98,6 +98,8 @@ export function effectState<const D, const S, const F extends FailTarget = 'Roll
  * `STEP.DONE` (before `also`, when given) and on `STEP.FAILED`, then the execution goes to `next`
  * or rolls back recording the failure.
  */
+// `NoInfer` below (and in `verdict`): without it TypeScript infers a missing `also` / `then` from
+// the machine config the state is placed in, as `string`, which no action name matches.
 export function changeState<const T extends string, const C extends string, const S, const A extends string = never>(
   name: string,
   spec: StepHead & StepFailure<'RollingBack'> & { next: T; compensate: C; also?: A; skip?: S },
