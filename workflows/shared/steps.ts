@@ -98,8 +98,6 @@ export function effectState<const D, const S, const F extends FailTarget = 'Roll
  * `STEP.DONE` (before `also`, when given) and on `STEP.FAILED`, then the execution goes to `next`
  * or rolls back recording the failure.
  */
-// `NoInfer` below (and in `verdict`): without it TypeScript infers a missing `also` / `then` from
-// the machine config the state is placed in, as `string`, which no action name matches.
 export function changeState<const T extends string, const C extends string, const S, const A extends string = never>(
   name: string,
   spec: StepHead & StepFailure<'RollingBack'> & { next: T; compensate: C; also?: A; skip?: S },
@@ -109,6 +107,8 @@ export function changeState<const T extends string, const C extends string, cons
     meta: { step: { kind: 'effect', effect: spec.effect, seed: spec.seed, title: spec.title } },
     ...skipping(spec.skip),
     on: {
+      // `NoInfer` (here and in `verdict`): else TypeScript infers a missing `also` / `then` from the
+      // machine config the state is placed in, as `string`, which no action name matches.
       'STEP.DONE': { target: spec.next, actions: spec.also !== undefined ? ([spec.compensate, spec.also as NoInfer<A>] as const) : spec.compensate },
       'STEP.FAILED': { target: 'RollingBack', actions: [spec.compensate, failed(spec.code ?? 'StepFailed', spec.message, name)] },
     },
