@@ -171,6 +171,8 @@ export interface TokenRecord {
   createdAt: number;
   expiresAt: number | null;
   label?: string;
+  /** Who created the token (an admin principal, or `cli:direct` for a token written straight to the store). */
+  createdBy?: string;
 }
 
 /** A generic idempotency record: `key` → a JSON value, until `expiresAt`. */

@@ -1,0 +1,10 @@
+/**
+ * FC HTTP trigger `api`: the xcflow HTTP API (`src/api`), its OpenAPI document at
+ * `/v1/openapi.json`, and whatever the local stack mounts beside it (the web console).
+ * FC 2.0 HTTP handler `(req, resp, context)`.
+ */
+import { createFcHttpHandler } from '../src/api/serve.ts';
+import { runtimeFor, type FcRuntimeContext } from '../src/runtime.ts';
+
+/** The FC 2.0 HTTP handler. */
+export const handler = createFcHttpHandler(async (context: FcRuntimeContext & { requestId?: string }) => (await runtimeFor(context)).app());
