@@ -68,6 +68,12 @@ const absent = {
 // SQLite, a stale runner message answered from the store…). Each is bundled behind a facade with
 // the same export names, generated here from the real module, that evaluates it on first use.
 const LAZY = ['tablestore', '@alicloud/fc2', '@alicloud/pop-core'];
+/** A non-empty plain object of primitives (an enum). Empty objects are sentinels compared by identity (INF_MIN). */
+function isEnum(v) {
+  if (!v || typeof v !== 'object' || Object.getPrototypeOf(v) !== Object.prototype) return false;
+  const values = Object.values(v);
+  return values.length > 0 && Object.keys(v).length === Object.getOwnPropertyNames(v).length && values.every((x) => ['string', 'number', 'boolean'].includes(typeof x));
+}
 function facadeSource(name) {
   const real = require(name);
   const skip = new Set(['length', 'name', 'prototype', 'caller', 'arguments']);
@@ -86,7 +92,14 @@ function facadeSource(name) {
     lines.push(`const facade = {};`);
   }
   for (const k of keys) {
-    lines.push(`Object.defineProperty(facade, ${JSON.stringify(k)}, { enumerable: true, configurable: true, get: () => load()[${JSON.stringify(k)}] });`);
+    const v = real[k];
+    if (isEnum(v)) {
+      // A plain table of constants (RowExistenceExpectation, ComparatorType…): read at module
+      // scope by callers, so it is copied here rather than loading the SDK to hand it out.
+      lines.push(`Object.defineProperty(facade, ${JSON.stringify(k)}, { enumerable: true, configurable: true, value: Object.freeze(${JSON.stringify(v)}) });`);
+    } else {
+      lines.push(`Object.defineProperty(facade, ${JSON.stringify(k)}, { enumerable: true, configurable: true, get: () => load()[${JSON.stringify(k)}] });`);
+    }
   }
   lines.push('module.exports = facade;');
   return lines.join('\n');
@@ -116,6 +129,10 @@ const common = {
   legalComments: 'external',
   metafile: true,
   logLevel: 'warning',
+  // tsconfig's `strict` implies `alwaysStrict`, which would put "use strict" atop the whole bundle
+  // and break sloppy-mode dependencies (tablestore assigns an undeclared loop variable). Our own
+  // modules are ES modules, strict by definition. Class fields as ES2022 (tsconfig's target).
+  tsconfigRaw: { compilerOptions: { alwaysStrict: false, useDefineForClassFields: true } },
 };
 
 const sYaml = join(root, 's.yaml');

@@ -4,7 +4,7 @@
 
 import { fmtDuration, fmtOffset, s } from './dom.js';
 
-const ROW = 26;
+const ROW = 36;
 const LABEL = 260;
 const RIGHT = 16;
 const TOP = 18;
@@ -52,8 +52,11 @@ export function probeChart(probes, opts = {}) {
   flows.forEach((flow, i) => {
     const y = TOP + i * ROW;
     const sum = summary.get(flow);
-    const lostText = sum ? (sum.lost === 0 ? ' — 0 lost' : ` — ${sum.lost} lost (${fmtDuration(sum.blackoutMs)})`) : '';
-    svg.append(s('text', { x: 4, y: y + ROW / 2 + 4, class: 'label' }, s('title', {}, flow), `${flow.length > 28 ? `${flow.slice(0, 27)}…` : flow}${lostText}`));
+    const lostText = sum ? (sum.lost === 0 ? `${sum.sent} probes, none lost` : `${sum.lost} of ${sum.sent} lost (${fmtDuration(sum.blackoutMs)})`) : '';
+    svg.append(
+      s('text', { x: 4, y: y + 15, class: 'label' }, s('title', {}, flow), flow.length > 36 ? `${flow.slice(0, 35)}…` : flow),
+      s('text', { x: 4, y: y + 29, class: `tick${sum && sum.lost > 0 ? ' lost-text' : ''}` }, lostText),
+    );
     const own = samples.filter((p) => p.flow === flow && p.t + interval > from && p.t < to);
     for (const run of runsOf(own, interval)) {
       const x0 = x(run.from);
@@ -61,7 +64,7 @@ export function probeChart(probes, opts = {}) {
       svg.append(
         s(
           'rect',
-          { x: x0.toFixed(1), y: y + 4, width: w.toFixed(1), height: ROW - 8, class: run.ok ? 'ok' : 'lost', 'data-ok': run.ok ? '1' : '0' },
+          { x: x0.toFixed(1), y: y + 6, width: w.toFixed(1), height: ROW - 12, class: run.ok ? 'ok' : 'lost', 'data-ok': run.ok ? '1' : '0' },
           s('title', {}, `${flow}: ${run.n} probe${run.n === 1 ? '' : 's'} ${run.ok ? 'delivered' : 'lost'}, ${fmtOffset(run.from - from)} … ${fmtOffset(run.to - from)}`),
         ),
       );
