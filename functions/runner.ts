@@ -1,30 +1,22 @@
 /**
- * FC function `runner` (async, self-invoking): advances one execution by one step per message
- * `{"executionId", "seq"}`. A stale or duplicate message does nothing (the engine compares `seq`).
- * Transient failures are thrown so FC redelivers; the sweep re-drives anything lost.
+ * FC function `runner` (async, self-invoking): advances one execution by one persisted step.
+ * Event: `{"executionId": "ex-…", "seq": n}` as sent by the step scheduler (`seq` -1: act on a
+ * pending cancel or rollback). A stale or duplicate event does nothing; a store failure throws,
+ * so FC delivers the event again.
  */
-import type { AdvanceResult } from '../src/engine/runner.ts';
-import { ValidationError } from '../src/errors.ts';
-import { fcEventHandler } from '../src/api/serve.ts';
-import { runtimeFor, type FcRuntimeContext } from '../src/runtime.ts';
+import { assertMatchesSchema } from '../src/engine/schema.ts';
+import { fcEventHandler, instanceRuntime } from '../src/engine/runtime.ts';
+import type { StepMessage } from '../src/engine/scheduler.ts';
 
-function parseMessage(event: Buffer | string): { executionId: string; seq: number } {
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.isBuffer(event) ? event.toString('utf8') : event);
-  } catch {
-    throw new ValidationError('runner: the event is not JSON', { code: 'InvalidStepMessage', field: 'event' });
-  }
-  const msg = value as { executionId?: unknown; seq?: unknown } | null;
-  if (!msg || typeof msg.executionId !== 'string' || !/^ex-[0-9a-z]{8,40}$/.test(msg.executionId) || !Number.isInteger(msg.seq)) {
-    throw new ValidationError('runner: the event must be {"executionId": "ex-…", "seq": <integer>}', { code: 'InvalidStepMessage', field: 'event' });
-  }
-  return { executionId: msg.executionId, seq: msg.seq as number };
-}
+const EVENT_SCHEMA = {
+  type: 'object',
+  required: ['executionId', 'seq'],
+  properties: { executionId: { type: 'string', pattern: '^ex-[0-9a-z]+$' }, seq: { type: 'integer', minimum: -1 } },
+};
 
-/** The FC event handler. */
-export const handler = fcEventHandler(async (event, context: FcRuntimeContext): Promise<AdvanceResult> => {
-  const msg = parseMessage(event);
-  const runtime = await runtimeFor(context);
-  return runtime.engine.advance(msg);
+/** The FC entry point (`index.handler` in the bundle). */
+export const handler = fcEventHandler(async (event, context) => {
+  assertMatchesSchema(EVENT_SCHEMA, event, 'event');
+  const msg = event as StepMessage;
+  return instanceRuntime(context).engine.advance({ executionId: msg.executionId, seq: msg.seq });
 });

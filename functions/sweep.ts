@@ -1,12 +1,9 @@
 /**
- * FC timer `sweep` (every minute): re-drives executions that are due — polls, retries, approval
- * expiries, waits longer than FC's one-hour async delay, lapsed leases and lost messages.
+ * FC function `sweep` (timer trigger, every minute): dispatches executions that are due — a poll
+ * or retry whose time has come, an approval that expired, a lease that lapsed (its runner died),
+ * or a step whose async invocation was lost. The timer's payload is ignored.
  */
-import { fcEventHandler } from '../src/api/serve.ts';
-import { runtimeFor, type FcRuntimeContext } from '../src/runtime.ts';
+import { fcEventHandler, instanceRuntime } from '../src/engine/runtime.ts';
 
-/** The FC event handler (the timer event is not needed). */
-export const handler = fcEventHandler(async (_event, context: FcRuntimeContext): Promise<{ dispatched: number }> => {
-  const runtime = await runtimeFor(context);
-  return runtime.engine.sweep();
-});
+/** The FC entry point (`index.handler` in the bundle). */
+export const handler = fcEventHandler(async (_event, context) => instanceRuntime(context).engine.sweep());

@@ -37,6 +37,8 @@ export interface FlowProbeResult {
 export interface FlowProber {
   /** Which implementation this is (`emulator` or `cloud-assistant`). */
   readonly kind: string;
+  /** The emulator's base URL (emulator prober only), for tools that use its control API (failover tests). */
+  readonly endpoint?: string;
   /**
    * Probes every flow once; results are in the order of `flows`.
    * @throws ValidationError when a flow cannot be probed by this prober (bad IP, a source
@@ -68,32 +70,39 @@ function toJsonObject(v: unknown): JsonObject {
   return isObject(v) ? (JSON.parse(JSON.stringify(v)) as JsonObject) : {};
 }
 
+/** `node:id` of an emulator hop (`vbr:vbr-1`, `router-interface:ri-2`). */
 function hopLabel(h: unknown): string {
   if (typeof h === 'string') return h;
-  if (isObject(h)) {
-    for (const k of ['id', 'node', 'name', 'routerId', 'instanceId']) {
-      if (typeof h[k] === 'string') return h[k] as string;
-    }
-  }
+  if (isObject(h) && typeof h.id === 'string') return typeof h.node === 'string' ? `${h.node}:${h.id}` : h.id;
   return JSON.stringify(h);
 }
 
+function errorMessage(body: unknown, text: string): string {
+  if (isObject(body) && isObject(body.error) && typeof body.error.message === 'string') return body.error.message;
+  return text.slice(0, 200);
+}
+
+// Drop reasons that mean the question was wrong, not that the network drops the flow.
+const INVALID_QUESTION = new Set(['unknown-source', 'invalid-address']);
+
 /**
- * Probes through the emulator's data plane: `GET <endpoint>/_emulator/reachability` with
- * `source`, `destination` (and `protocol`, `port` when given). The answer is taken as-is into
- * `evidence`; `reachable`, `hops` and `reason` are read from it.
+ * Probes through the emulator's data plane (`src/emulator/dataplane.ts`):
+ * `GET <endpoint>/_emulator/reachability?source=…&destination=…[&protocol=…&destinationPort=…]`.
+ * `reachable` means both the forward and the return leg deliver. `hops` lists the forward leg as
+ * `node:id`; the emulator's whole answer (both legs, `dropAt`, `failedDirection`) is the evidence.
  */
 export function createEmulatorProber(emulatorEndpoint: string): FlowProber {
   const base = emulatorEndpoint.replace(/\/+$/, '');
   return {
     kind: 'emulator',
+    endpoint: base,
     async probe(flows) {
       flows.forEach(checkFlow);
       const results: FlowProbeResult[] = [];
-      for (const flow of flows) {
+      for (const [i, flow] of flows.entries()) {
         const q = new URLSearchParams({ source: flow.source, destination: flow.destinationIp });
         if (flow.protocol) q.set('protocol', flow.protocol);
-        if (flow.port !== undefined) q.set('port', String(flow.port));
+        if (flow.port !== undefined) q.set('destinationPort', String(flow.port));
         let res: Response;
         try {
           res = await fetch(`${base}/_emulator/reachability?${q.toString()}`);
@@ -109,25 +118,32 @@ export function createEmulatorProber(emulatorEndpoint: string): FlowProber {
         } catch {
           body = undefined;
         }
+        if (res.status === 400) {
+          throw new ValidationError(`emulator cannot probe ${flow.source} → ${flow.destinationIp}: ${errorMessage(body, text)}`, {
+            code: 'InvalidProbe',
+            field: `flows[${i}]`,
+          });
+        }
         if (!res.ok || !isObject(body)) {
-          const message = isObject(body) && typeof body.message === 'string' ? body.message : text.slice(0, 200);
-          if (res.status === 400 || res.status === 404) {
-            throw new ValidationError(`emulator cannot probe ${flow.source} → ${flow.destinationIp}: ${message}`, {
-              code: 'InvalidProbe',
-              field: 'flows',
-            });
-          }
-          throw new CloudTransientError(`emulator reachability answered ${res.status}: ${message}`, {
+          throw new CloudTransientError(`emulator reachability answered ${res.status}: ${errorMessage(body, text)}`, {
             code: 'InvalidResponse',
           });
         }
-        const reachable = body.reachable === true;
-        const hops = Array.isArray(body.hops) ? body.hops.map(hopLabel) : Array.isArray(body.path) ? body.path.map(hopLabel) : undefined;
         const reason = typeof body.reason === 'string' ? body.reason : undefined;
+        if (body.reachable !== true && reason && INVALID_QUESTION.has(reason)) {
+          throw new ValidationError(`emulator cannot probe ${flow.source} → ${flow.destinationIp}: ${reason}`, {
+            code: 'UnsupportedProbeSource',
+            field: `flows[${i}]`,
+          });
+        }
+        const reachable = body.reachable === true;
+        const forward = Array.isArray(body.hops)
+          ? body.hops.filter((h) => !isObject(h) || h.direction === undefined || h.direction === 'forward')
+          : undefined;
         results.push({
           flow,
           reachable,
-          ...(hops ? { hops } : {}),
+          ...(forward ? { hops: forward.map(hopLabel) } : {}),
           ...(!reachable && reason ? { reason } : {}),
           evidence: { method: 'emulator', ...toJsonObject(body) },
         });

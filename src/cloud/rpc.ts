@@ -135,7 +135,8 @@ export function scrubSecrets(text: string): string {
   return text
     .replace(/,?\s*URL:\s*\S+/g, '')
     .replace(/(https?:\/\/[^\s?]+)\?\S*/g, '$1?<redacted>')
-    .replace(/(AccessKeyId|SecurityToken|Signature|AccessKeySecret)=[^&\s]*/gi, '$1=<redacted>');
+    // Also percent-encoded pairs: a SignatureDoesNotMatch message echoes the StringToSign.
+    .replace(/(AccessKeyId|SecurityToken|Signature|AccessKeySecret)(=|%3D|%253D)(.*?)(?=&|%26|%2526|\s|$)/gi, '$1$2<redacted>');
 }
 
 /** Options for {@link RpcConnection}. */
@@ -348,7 +349,9 @@ export function toCloudApiError(product: CloudProduct, action: string, err: unkn
   else if (errno && NETWORK_CODES.has(errno)) code = 'NetworkError';
   else if (errno?.startsWith('E')) code = 'NetworkError';
   else code = 'ClientError';
-  const detail = scrubSecrets(`${e.name}${errno ? ` ${errno}` : ''}: ${e.message}`);
+  // httpx appends "POST <url> failed." to the message without a separator.
+  const text = e.message.replace(/(\S)((?:GET|POST) https?:)/, '$1. $2');
+  const detail = scrubSecrets(`${e.name}${errno ? ` ${errno}` : ''}: ${text}`);
   return makeCloudApiError(`${product} ${action} failed: ${code}: ${detail}`, {
     code,
     product,

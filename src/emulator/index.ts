@@ -197,6 +197,7 @@ function assistantEnvironment(current: () => NetworkModel, clock: Clock): Assist
       if (!pc) return { reachable: true, linkId: `cloud:${from.instanceId}>${toIp}`, link: IN_CLOUD_LINK, direction };
       return { reachable: true, linkId: pc.physicalConnectionId, link: { bandwidthBps: pc.bandwidth * 1e6, up: pc.linkStatus === 'Up' }, direction };
     },
+    hostExists: (ip) => current().inventory.hostAt(ip) !== undefined,
     wireTime: (ms) => wireTime(current(), ms),
     unixSeconds: (ms) => Math.floor((ms + current().core.epochOffsetMs) / 1000),
   };

@@ -28,6 +28,12 @@ export class Ledger {
     });
   }
 
+  /** Adds fields to the last entry (an effect's entry gets the transition it caused). */
+  annotateLast(data: JsonObject): void {
+    const last = this.entries[this.entries.length - 1];
+    if (last) last.data = { ...last.data, ...data };
+  }
+
   /** The execution's journal length once these entries are written. */
   get length(): number {
     return this.base + this.entries.length;

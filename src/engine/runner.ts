@@ -15,15 +15,15 @@
  *
  * Machines never `invoke` or use `after` (see `types.ts`): the runner owns all I/O and timers.
  */
-import { transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
+import { createActor, type AnyActorScope, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
 import { serializeError, XcflowError, type SerializedError } from '../errors.ts';
-import type { ExecutionRecord, ExecutionStore, Signal, SignalName } from '../store/contract.ts';
+import type { ExecutionRecord, ExecutionStore, Signal, SignalName, StepCursor } from '../store/contract.ts';
 import { evaluateGate, gateStatusAfter, openGate } from './approvals.ts';
 import { Ledger, summarize } from './ledger.ts';
 import { acquireLocks, releaseLocks } from './locks.ts';
 import { finalStatusOf, isTerminal, leafPath, stepMetaAt, type ProcedureRegistry } from './registry.ts';
 import { backoffDelay, isTransient, withinBudget, type RetryPolicy } from './retry.ts';
-import type { Clock, StepMessage, StepScheduler } from './scheduler.ts';
+import { SIGNAL_SEQ, type Clock, type StepMessage, type StepScheduler } from './scheduler.ts';
 import type {
   CloudCallRecord,
   EffectInput,
@@ -64,6 +64,14 @@ export interface RunnerContext<D> {
   lockRetryMs: number;
   /** After scheduling a step for now, the sweep re-dispatches it if nothing ran it within this. */
   dispatchGraceMs: number;
+  /**
+   * Most steps one delivery may run back to back (1 = strictly one step per message). A chained
+   * step's lease is taken in the same write that commits the previous step, saving a load, a
+   * write and a scheduled message per step; signals are read again only when the chain ends.
+   */
+  maxStepsPerAdvance: number;
+  /** A chain stops starting new steps after this much wall time (stays well inside the lease). */
+  chainBudgetMs: number;
 }
 
 /** What one delivery did. */
@@ -107,6 +115,20 @@ const SIGNAL_EVENTS: Record<SignalName, (s: Signal) => RunnerEvent> = {
   rollback: (s) => ({ type: 'ROLLBACK', by: s.by, ...(s.reason ? { reason: s.reason } : {}) }),
 };
 
+/** Where a chained delivery goes on: the next step, already leased by the last commit. */
+interface Chained<D> {
+  def: ProcedureDefinition<D>;
+  record: ExecutionRecord;
+}
+
+/** Whether a commit may take the next step's lease in the same write. */
+type ChainPermit = { allowed: boolean };
+
+/** The first signal a user requested that the engine has not acted on yet. */
+function pendingSignal(rec: ExecutionRecord): SignalName | undefined {
+  return (Object.keys(SIGNAL_EVENTS) as SignalName[]).find((n) => rec.signals[n] && !rec.handledSignals.includes(n));
+}
+
 /** A record about to be written, and what to do once the write wins. */
 interface Plan {
   record: ExecutionRecord;
@@ -134,6 +156,34 @@ export function restoreSnapshot(machine: AnyStateMachine, persisted: JsonObject)
   return machine.resolveState(persisted as unknown as Parameters<AnyStateMachine['resolveState']>[0]);
 }
 
+const scopes = new WeakMap<AnyStateMachine, AnyActorScope>();
+
+/**
+ * xstate's pure `transition(machine, snapshot, event)` without its per-call cost: that helper
+ * builds a throw-away actor — which eagerly computes the machine's initial state — on every call.
+ * The inert scope is built once per machine instead (machines here spawn no children, so one
+ * scope never collects state across calls); actions are collected, never executed.
+ */
+export function pureTransition(machine: AnyStateMachine, snapshot: AnyMachineSnapshot, event: RunnerEvent | EventObject): AnyMachineSnapshot {
+  let scope = scopes.get(machine);
+  if (!scope) {
+    const self = createActor(machine);
+    scope = {
+      self,
+      id: '',
+      sessionId: '',
+      logger: () => undefined,
+      defer: () => undefined,
+      emit: () => undefined,
+      system: self.system,
+      stopChild: () => undefined,
+      actionExecutor: () => undefined,
+    };
+    scopes.set(machine, scope);
+  }
+  return machine.transition(snapshot, event, scope) as AnyMachineSnapshot;
+}
+
 /** The status an execution resting on a step of this kind shows. */
 function statusOfStep(kind: StepMeta['kind']): ExecutionStatus {
   return kind === 'approval' ? 'awaiting_approval' : kind === 'wait' ? 'waiting' : 'running';
@@ -145,6 +195,37 @@ export class StepRunner<D> {
 
   /** Handles one delivery of `{executionId, seq}`. Safe to call any number of times. */
   async advance(msg: StepMessage): Promise<AdvanceResult> {
+    const started = performance.now();
+    let steps = 1;
+    const permit: ChainPermit = { allowed: this.ctx.maxStepsPerAdvance > 1 };
+    let out = await this.advanceOnce(msg, permit);
+    while (this.chained) {
+      const { def, record } = this.chained;
+      this.chained = undefined;
+      steps += 1;
+      permit.allowed = steps < this.ctx.maxStepsPerAdvance && performance.now() - started < this.ctx.chainBudgetMs;
+      out = await this.runChained(def, record, permit);
+    }
+    return out;
+  }
+
+  /** The next step a commit has just leased for this delivery, if any. */
+  private chained: Chained<D> | undefined;
+
+  /** Runs a step whose lease the previous commit took. */
+  private async runChained(def: ProcedureDefinition<D>, record: ExecutionRecord, permit: ChainPermit): Promise<AdvanceResult> {
+    const result = (outcome: AdvanceOutcome, r: ExecutionRecord | null = record): AdvanceResult => ({
+      executionId: record.id,
+      outcome,
+      ...(r ? { seq: r.seq, status: r.status } : {}),
+    });
+    const meta = stepMetaAt(def.machine, (record.step as StepCursor).state) as Extract<StepMeta, { kind: 'effect' }>;
+    const snapshot = restoreSnapshot(def.machine, record.snapshot);
+    const ledger = new Ledger(record.id, record.journalLength, this.ctx.clock.now());
+    return this.effectStep(def, record, record.seq, snapshot, meta, this.ctx.clock.now(), ledger, result, permit, true);
+  }
+
+  private async advanceOnce(msg: StepMessage, permit: ChainPermit): Promise<AdvanceResult> {
     const { store, clock } = this.ctx;
     const rec = await store.getExecution(msg.executionId);
     const result = (outcome: AdvanceOutcome, r: ExecutionRecord | null = rec): AdvanceResult => ({
@@ -153,9 +234,18 @@ export class StepRunner<D> {
       ...(r ? { seq: r.seq, status: r.status } : {}),
     });
     if (!rec) return result('missing');
-    if (rec.seq !== msg.seq) return result('stale');
-    if (isTerminal(rec.status)) return result('ended');
     const now = clock.now();
+    if (msg.seq === SIGNAL_SEQ) {
+      // A signal follow-up: act at the current seq once no runner holds the execution.
+      if (isTerminal(rec.status) || !pendingSignal(rec)) return result('stale');
+      if (rec.lease && rec.lease.until > now) {
+        await this.ctx.scheduler.schedule({ executionId: rec.id, seq: SIGNAL_SEQ }, { delayMs: rec.lease.until - now + 1 });
+        return result('leased');
+      }
+    } else if (rec.seq !== msg.seq) {
+      return result('stale');
+    }
+    if (isTerminal(rec.status)) return result('ended');
     if (rec.lease && rec.lease.until > now) return result('leased');
 
     const def = this.ctx.registry.get(rec.procedureId, rec.procedureVersion);
@@ -168,13 +258,13 @@ export class StepRunner<D> {
     }
     const base: ExecutionRecord = { ...rec, lease: null };
 
-    const pending = (Object.keys(SIGNAL_EVENTS) as SignalName[]).find((n) => rec.signals[n] && !rec.handledSignals.includes(n));
+    const pending = pendingSignal(rec);
     if (pending) {
       const signal = rec.signals[pending] as Signal;
       ledger.add('signal', rec.step?.state, { signal: pending, by: signal.by, ...(signal.reason ? { reason: signal.reason } : {}) });
       const handled: ExecutionRecord = { ...base, handledSignals: [...base.handledSignals, pending] };
       const plan = this.applyEvent(def, handled, SIGNAL_EVENTS[pending](signal), now, ledger);
-      return this.commit(plan, rec.seq, result);
+      return this.commit(plan, rec.seq, result, permit);
     }
 
     const step = rec.step;
@@ -210,21 +300,23 @@ export class StepRunner<D> {
       base.locksHeld = true;
     }
 
-    if (meta.kind === 'approval') return this.approvalStep(def, base, rec.seq, now, ledger, result);
+    if (meta.kind === 'approval') return this.approvalStep(def, base, rec.seq, now, ledger, result, permit);
 
     const snapshot = restoreSnapshot(def.machine, rec.snapshot);
     if (meta.kind === 'wait') {
-      const override = meta.timeoutContextKey ? asJsonObject(snapshot.context)[meta.timeoutContextKey] : undefined;
-      const timeoutMs = typeof override === 'number' ? override : meta.timeoutMs;
+      const timeoutMs = this.waitTimeout(meta, snapshot);
       if (now >= step.enteredAt + timeoutMs) {
         const error = errorOf('WaitTimeout', `${meta.title ?? meta.effect} did not become ready within ${timeoutMs} ms`);
-        return this.commit(this.applyEvent(def, base, { type: 'STEP.FAILED', error }, now, ledger), rec.seq, result);
+        return this.commit(this.applyEvent(def, base, { type: 'STEP.FAILED', error }, now, ledger, snapshot), rec.seq, result, permit);
       }
     }
-    return this.effectStep(def, base, rec.seq, snapshot, meta, now, ledger, result);
+    return this.effectStep(def, base, rec.seq, snapshot, meta, now, ledger, result, permit, false);
   }
 
-  /** Runs an effect or a wait poll under a lease, then commits its outcome. */
+  /**
+   * Runs an effect (under a lease taken first, unless `preLeased` by a chained commit) or a wait
+   * poll (no lease: it only reads), then commits the outcome.
+   */
   private async effectStep(
     def: ProcedureDefinition<D>,
     base: ExecutionRecord,
@@ -234,11 +326,15 @@ export class StepRunner<D> {
     now: number,
     ledger: Ledger,
     result: (o: AdvanceOutcome, r?: ExecutionRecord | null) => AdvanceResult,
+    permit: ChainPermit,
+    preLeased: boolean,
   ): Promise<AdvanceResult> {
     const { store, clock } = this.ctx;
     const step = base.step as NonNullable<ExecutionRecord['step']>;
     const leaseUntil = now + this.ctx.leaseMs;
-    if (base.locksHeld && base.locks.length > 0) {
+    // A wait poll only reads, so running it twice is harmless: it needs no lease, only effects do.
+    const leaseWrite = !preLeased && meta.kind === 'effect';
+    if (leaseWrite && base.locksHeld && base.locks.length > 0) {
       // Renew the locks past the lease before any I/O; a lock lost meanwhile means no effect runs.
       const got = await acquireLocks(store, base.id, base.locks, leaseUntil + this.ctx.lockTtlMs, now);
       if (!got.ok) {
@@ -248,17 +344,22 @@ export class StepRunner<D> {
         return committed.outcome === 'committed' ? { ...committed, outcome: 'locked' } : committed;
       }
     }
-    const leased: ExecutionRecord = {
-      ...base,
-      seq: loadedSeq + 1,
-      status: meta.kind === 'wait' ? 'waiting' : 'running',
-      lease: { owner: this.ctx.runnerId, until: leaseUntil },
-      step: { ...step, attempt: step.attempt + 1 },
-      nextRunAt: leaseUntil,
-      updatedAt: now,
-      journalLength: ledger.length,
-    };
-    if (!(await store.updateExecution(leased, loadedSeq, ledger.entries))) return result('lost', null);
+    const leased: ExecutionRecord = preLeased
+      ? base
+      : !leaseWrite
+        ? { ...base, step: { ...step, attempt: step.attempt + 1 }, updatedAt: now }
+        : {
+          ...base,
+          seq: loadedSeq + 1,
+          status: 'running',
+          lease: { owner: this.ctx.runnerId, until: leaseUntil },
+          step: { ...step, attempt: step.attempt + 1 },
+          nextRunAt: leaseUntil,
+          updatedAt: now,
+          journalLength: ledger.length,
+        };
+    if (leaseWrite && !(await store.updateExecution(leased, loadedSeq, ledger.entries))) return result('lost', null);
+    const attempt = (leased.step as StepCursor).attempt;
 
     const effect = def.effects[meta.effect];
     const calls: CloudCallRecord[] = [];
@@ -266,7 +367,7 @@ export class StepRunner<D> {
       executionId: base.id,
       procedureId: base.procedureId,
       step: step.state,
-      attempt: step.attempt + 1,
+      attempt,
       idempotencyKey: `${base.id}:${step.state}:${step.entrySeq}`,
       params: base.params,
       context: asJsonObject(snapshot.context),
@@ -282,7 +383,8 @@ export class StepRunner<D> {
     }
     const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
     const after = clock.now();
-    const next = new Ledger(base.id, leased.journalLength, after);
+    // Entries not written with a lease (a poll's) ride on the commit.
+    const next = leaseWrite || preLeased ? new Ledger(base.id, leased.journalLength, after) : ledger;
     const entry: JsonObject = {
       effect: meta.effect,
       attempt: input.attempt,
@@ -315,12 +417,12 @@ export class StepRunner<D> {
           waitingSince: base.waitReason ? base.waitingSince : after,
           error,
         };
-        const committed = await this.commit({ record, ledger: next, scheduleMs: delay, releaseLocks: false }, leased.seq, result);
+        const committed = await this.commit({ record, ledger: next, scheduleMs: delay, releaseLocks: false }, leased.seq, result, permit);
         return committed.outcome === 'committed' ? { ...committed, outcome: 'retrying' } : committed;
       }
       next.add(meta.kind === 'wait' ? 'poll' : 'effect', step.state, { ...entry, outcome: 'failed', error: error as unknown as Json });
-      const plan = this.applyEvent(def, { ...leasedBase, error }, { type: 'STEP.FAILED', error }, after, next);
-      return this.commit(plan, leased.seq, result);
+      const plan = this.applyEvent(def, { ...leasedBase, error }, { type: 'STEP.FAILED', error }, after, next, snapshot, true);
+      return this.commit(plan, leased.seq, result, permit);
     }
 
     if (meta.kind === 'wait' && !(output as WaitResult | null)?.ready) {
@@ -334,13 +436,13 @@ export class StepRunner<D> {
         waitReason: base.waitReason ?? `waiting for ${meta.title ?? meta.effect}`,
         waitingSince: base.waitingSince ?? after,
       };
-      const committed = await this.commit({ record, ledger: next, scheduleMs: delay, releaseLocks: false }, leased.seq, result);
+      const committed = await this.commit({ record, ledger: next, scheduleMs: delay, releaseLocks: false }, leased.seq, result, permit);
       return committed.outcome === 'committed' ? { ...committed, outcome: 'polled' } : committed;
     }
 
     next.add(meta.kind === 'wait' ? 'poll' : 'effect', step.state, { ...entry, outcome: 'ok', output });
-    const plan = this.applyEvent(def, { ...leasedBase, error: null }, { type: 'STEP.DONE', output }, after, next);
-    return this.commit(plan, leased.seq, result);
+    const plan = this.applyEvent(def, { ...leasedBase, error: null }, { type: 'STEP.DONE', output }, after, next, snapshot, true);
+    return this.commit(plan, leased.seq, result, permit);
   }
 
   /** Closes an approval gate when decisions or expiry decide it; otherwise does nothing. */
@@ -351,6 +453,7 @@ export class StepRunner<D> {
     now: number,
     ledger: Ledger,
     result: (o: AdvanceOutcome, r?: ExecutionRecord | null) => AdvanceResult,
+    permit: ChainPermit,
   ): Promise<AdvanceResult> {
     const gate = base.approval;
     if (!gate || gate.status !== 'pending') {
@@ -364,7 +467,7 @@ export class StepRunner<D> {
       outcome: gateStatusAfter(event),
       decisions: decisions.map((d) => ({ principal: d.principal, decision: d.decision, at: d.at, ...(d.comment ? { comment: d.comment } : {}) })),
     });
-    return this.commit(this.applyEvent(def, base, event, now, ledger), loadedSeq, result);
+    return this.commit(this.applyEvent(def, base, event, now, ledger), loadedSeq, result, permit);
   }
 
   private waitTimeout(meta: Extract<StepMeta, { kind: 'wait' }>, snapshot: AnyMachineSnapshot): number {
@@ -372,11 +475,26 @@ export class StepRunner<D> {
     return typeof override === 'number' ? override : meta.timeoutMs;
   }
 
-  /** Sends `event` into the machine and plans the write of where it comes to rest. */
-  applyEvent(def: ProcedureDefinition<D>, base: ExecutionRecord, event: RunnerEvent, now: number, ledger: Ledger): Plan {
-    const snapshot = restoreSnapshot(def.machine, base.snapshot);
+  /**
+   * Sends `event` into the machine and plans the write of where it comes to rest. `restored` is
+   * `base.snapshot` already restored; `intoLast` records the transition on the ledger's last entry
+   * (the effect that caused it) instead of a separate entry.
+   */
+  applyEvent(
+    def: ProcedureDefinition<D>,
+    base: ExecutionRecord,
+    event: RunnerEvent,
+    now: number,
+    ledger: Ledger,
+    restored?: AnyMachineSnapshot,
+    intoLast = false,
+  ): Plan {
+    const snapshot = restored ?? restoreSnapshot(def.machine, base.snapshot);
     const from = leafPath(snapshot.value);
-    if (!snapshot.can(event)) {
+    const next = pureTransition(def.machine, snapshot, event);
+    // `transition` returns the same snapshot when nothing is enabled; `can` settles the rare
+    // enabled-but-unchanged case.
+    if (next === snapshot && !snapshot.can(event)) {
       // The machine has no transition for the event in this state (or only a forbidden one).
       ledger.add('transition', from, { from, to: from, event: event.type, ignored: true });
       switch (event.type) {
@@ -394,9 +512,10 @@ export class StepRunner<D> {
           return this.forceEnd(def, base, 'failed', errorOf('EventIgnored', `state ${from} does not handle ${event.type}`), now, ledger);
       }
     }
-    const [next] = transition(def.machine, snapshot, event);
     const approval = base.approval && base.approval.status === 'pending' ? { ...base.approval, status: gateStatusAfter(event) } : base.approval;
-    ledger.add('transition', from, { from, to: leafPath(next.value), event: event.type });
+    const to = leafPath(next.value);
+    if (intoLast) ledger.annotateLast({ to, event: event.type });
+    else ledger.add('transition', from, { from, to, event: event.type });
     return this.settle(def, { ...base, approval }, next, now, ledger);
   }
 
@@ -414,7 +533,7 @@ export class StepRunner<D> {
       const path = leafPath(snapshot.value);
       const granted: RunnerEvent = { type: 'APPROVAL.GRANTED', approvers: [] };
       if (!snapshot.can(granted)) break;
-      const [next] = transition(machine, snapshot, granted);
+      const next = pureTransition(machine, snapshot, granted);
       ledger.add('approval.decided', path, { outcome: 'waived' });
       ledger.add('transition', path, { from: path, to: leafPath(next.value), event: 'APPROVAL.GRANTED' });
       snapshot = next;
@@ -509,17 +628,39 @@ export class StepRunner<D> {
     return { record, ledger, scheduleMs: null, releaseLocks: true };
   }
 
-  /** Writes a plan with compare-and-set on `expectedSeq`, then schedules and releases locks. */
-  async commit(plan: Plan, expectedSeq: number, result: (o: AdvanceOutcome, r?: ExecutionRecord | null) => AdvanceResult): Promise<AdvanceResult> {
+  /**
+   * Writes a plan with compare-and-set on `expectedSeq`, then schedules and releases locks. When
+   * `permit` allows and the plan rests on an effect to run now, the same write takes that step's
+   * lease and the delivery goes on with it (`advance`) instead of scheduling a message.
+   */
+  async commit(
+    plan: Plan,
+    expectedSeq: number,
+    result: (o: AdvanceOutcome, r?: ExecutionRecord | null) => AdvanceResult,
+    permit: ChainPermit = { allowed: false },
+  ): Promise<AdvanceResult> {
     const { store, scheduler } = this.ctx;
     // Every engine write bumps `seq` by exactly one; plans computed entry seqs from the same base.
-    const record = { ...plan.record, seq: expectedSeq + 1, journalLength: plan.ledger.length };
+    let record: ExecutionRecord = { ...plan.record, seq: expectedSeq + 1, journalLength: plan.ledger.length };
+    const now = this.ctx.clock.now();
+    const wantsChain = permit.allowed && plan.scheduleMs === 0 && record.step?.kind === 'effect' && record.waitReason === null;
     if (!isTerminal(record.status) && record.locksHeld && record.locks.length > 0) {
-      await this.renewLocks(record, Math.max(record.nextRunAt ?? 0, this.ctx.clock.now()), this.ctx.clock.now());
+      // Renew past the next lease when chaining, past the next due time otherwise.
+      await this.renewLocks(record, Math.max(record.nextRunAt ?? 0, now + (wantsChain ? this.ctx.leaseMs : 0)), now);
+    }
+    const chain = wantsChain && (record.locksHeld || record.locks.length === 0);
+    if (chain) {
+      const until = now + this.ctx.leaseMs;
+      const step = record.step as StepCursor;
+      record = { ...record, status: 'running', lease: { owner: this.ctx.runnerId, until }, step: { ...step, attempt: step.attempt + 1 }, nextRunAt: until };
     }
     if (!(await store.updateExecution(record, expectedSeq, plan.ledger.entries))) return result('lost', null);
     if (plan.releaseLocks && record.locks.length > 0) await releaseLocks(store, record.id, record.locks);
-    if (plan.scheduleMs !== null) await scheduler.schedule({ executionId: record.id, seq: record.seq }, { delayMs: plan.scheduleMs });
+    if (chain) {
+      this.chained = { def: this.ctx.registry.get(record.procedureId, record.procedureVersion) as ProcedureDefinition<D>, record };
+    } else if (plan.scheduleMs !== null) {
+      await scheduler.schedule({ executionId: record.id, seq: record.seq }, { delayMs: plan.scheduleMs });
+    }
     return result('committed', record);
   }
 

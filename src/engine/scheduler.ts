@@ -9,9 +9,16 @@ import { VirtualClock, type TimeSource } from '../clock.ts';
 /** The message that asks a runner to advance one execution by one step. */
 export interface StepMessage {
   executionId: string;
-  /** The `seq` the runner must find; anything else means the message is stale or duplicate. */
+  /**
+   * The `seq` the runner must find; anything else means the message is stale or duplicate.
+   * `SIGNAL_SEQ` (-1) asks the runner to act on a pending signal (cancel, rollback) at whatever
+   * `seq` the execution has, as soon as no lease is held.
+   */
   seq: number;
 }
+
+/** The `seq` of a message that follows an execution until its pending signal is handled. */
+export const SIGNAL_SEQ = -1;
 
 /** Delivers step messages at least once, no earlier than `delayMs` from now. */
 export interface StepScheduler {
@@ -106,5 +113,38 @@ export class InProcessScheduler implements StepScheduler {
       else hi = mid;
     }
     this.queue.splice(lo, 0, item);
+  }
+}
+
+/**
+ * A scheduler for a single local process without the FC stand-in: delivers each message to the
+ * attached handler after its delay with a real timer. Messages are lost if the process exits;
+ * the sweep re-dispatches them from the store (`nextRunAt`).
+ */
+export class TimerScheduler implements StepScheduler {
+  private deliver: ((msg: StepMessage) => Promise<unknown>) | undefined;
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(private readonly onError: (err: unknown, msg: StepMessage) => void = () => undefined) {}
+
+  /** Sets where messages go (usually `engine.advance`). */
+  attach(deliver: (msg: StepMessage) => Promise<unknown>): void {
+    this.deliver = deliver;
+  }
+
+  async schedule(msg: StepMessage, opts: { delayMs: number }): Promise<void> {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      const deliver = this.deliver;
+      if (!deliver) return;
+      deliver({ ...msg }).catch((err: unknown) => this.onError(err, msg));
+    }, Math.max(0, opts.delayMs));
+    this.timers.add(timer);
+  }
+
+  /** Cancels every pending delivery. */
+  close(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
   }
 }

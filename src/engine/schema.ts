@@ -96,9 +96,10 @@ function collect(schema: JsonSchema, value: Json, path: string, out: SchemaIssue
 }
 
 /** Every problem of `value` against `schema`; empty when valid. */
-export function schemaIssues(schema: JsonSchema, value: Json, root = 'params'): SchemaIssue[] {
+export function schemaIssues(schema: JsonSchema, value: unknown, root = 'params'): SchemaIssue[] {
   const out: SchemaIssue[] = [];
-  collect(schema, value, root, out);
+  // Values parsed from JSON are Json; anything else (undefined, functions) fails the type checks.
+  collect(schema, value as Json, root, out);
   return out;
 }
 
@@ -106,7 +107,7 @@ export function schemaIssues(schema: JsonSchema, value: Json, root = 'params'): 
  * Checks `value` against `schema`.
  * @throws ValidationError code `InvalidParameter` naming the first offending field and listing all.
  */
-export function assertMatchesSchema(schema: JsonSchema, value: Json, root = 'params'): void {
+export function assertMatchesSchema(schema: JsonSchema, value: unknown, root = 'params'): void {
   const issues = schemaIssues(schema, value, root);
   if (issues.length === 0) return;
   const first = issues[0];

@@ -226,7 +226,9 @@ export interface ExecutionStore {
 
   /**
    * Compare-and-set: replaces the stored record — all fields except `signals` — with `record`
-   * if and only if the stored `seq` equals `expectedSeq`, and appends `journal`.
+   * if and only if the stored `seq` equals `expectedSeq`, and appends `journal`. `id`,
+   * `procedureId`, `procedureVersion`, `requestedBy` and `createdAt` never change after create;
+   * a backend may skip rewriting them.
    * @returns false (and changes nothing) when the execution is missing or `seq` moved on.
    */
   updateExecution(record: ExecutionRecord, expectedSeq: number, journal?: JournalEntry[]): Promise<boolean>;

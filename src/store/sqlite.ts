@@ -96,10 +96,12 @@ function toRecord(row: ExecutionRow): ExecutionRecord {
   return record;
 }
 
-/** The record minus `signals`, which only `putSignal` writes. */
+/**
+ * The record's JSON. Its `signals` copy is ignored on read: the `signals` column, which only
+ * `putSignal` writes, is the source of truth.
+ */
 function recordData(record: ExecutionRecord): string {
-  const { signals: _signals, ...rest } = record;
-  return JSON.stringify(rest);
+  return JSON.stringify(record);
 }
 
 /** `ExecutionStore` on one SQLite file. */
@@ -118,6 +120,8 @@ export class SqliteStore implements ExecutionStore {
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
+    // Checkpoint (and fsync) every ~16 MB of WAL instead of every 4 MB: fewer stalls per write.
+    this.db.pragma('wal_autocheckpoint = 4000');
     // Several processes (runner, API, sweep) may share the file locally: wait instead of failing.
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
@@ -127,9 +131,8 @@ export class SqliteStore implements ExecutionStore {
         'INSERT INTO executions (id, procedure_id, status, requested_by, seq, next_run_at, data, signals) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       get: db.prepare<[string], ExecutionRow>('SELECT data, signals FROM executions WHERE id = ?'),
-      update: db.prepare(
-        'UPDATE executions SET procedure_id = ?, status = ?, requested_by = ?, seq = ?, next_run_at = ?, data = ? WHERE id = ? AND seq = ?',
-      ),
+      // id, procedure and requester never change after create: not rewriting them spares their index.
+      update: db.prepare('UPDATE executions SET status = ?, seq = ?, next_run_at = ?, data = ? WHERE id = ? AND seq = ?'),
       exists: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM executions WHERE id = ?'),
       putSignal: db.prepare(
         "UPDATE executions SET signals = json_set(signals, '$.' || ?, json(?)) WHERE id = ? AND json_extract(signals, '$.' || ?) IS NULL",
@@ -181,17 +184,7 @@ export class SqliteStore implements ExecutionStore {
       insertJournal(journal);
     });
     this.updateWithJournal = db.transaction((record: ExecutionRecord, expectedSeq: number, journal: JournalEntry[]) => {
-      const result = this.stmts.update.run(
-        record.procedureId,
-        record.status,
-        record.requestedBy,
-        record.seq,
-        record.nextRunAt,
-        recordData(record),
-        record.id,
-        expectedSeq,
-      );
-      if (result.changes !== 1) return false;
+      if (!this.updateRow(record, expectedSeq)) return false;
       insertJournal(journal);
       return true;
     });
@@ -212,7 +205,12 @@ export class SqliteStore implements ExecutionStore {
   }
 
   async updateExecution(record: ExecutionRecord, expectedSeq: number, journal: JournalEntry[] = []): Promise<boolean> {
-    return this.updateWithJournal(record, expectedSeq, journal);
+    // A lone UPDATE is atomic by itself: only a write with journal entries needs a transaction.
+    return journal.length === 0 ? this.updateRow(record, expectedSeq) : this.updateWithJournal(record, expectedSeq, journal);
+  }
+
+  private updateRow(record: ExecutionRecord, expectedSeq: number): boolean {
+    return this.stmts.update.run(record.status, record.seq, record.nextRunAt, recordData(record), record.id, expectedSeq).changes === 1;
   }
 
   async putSignal(id: string, name: SignalName, signal: Signal): Promise<boolean> {

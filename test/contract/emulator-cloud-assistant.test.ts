@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts';
 import { readTopologyFile } from '../../src/emulator/topology.ts';
 import { parseIperf3, parseNetperf } from '../../src/perf/index.ts';
-import { advance, call, callFails, client, type Body } from './emulator-helpers.ts';
+import { advance, call, callFails, client, control, type Body } from './emulator-helpers.ts';
 
 const REGION = 'cn-hangzhou';
 const DEVICE = 'mi-bp1perfdevice000000001';
@@ -151,6 +151,24 @@ describe('failures', () => {
     assert.equal(r!.ExitCode, 127);
     assert.equal(r!.ErrorCode, 'ExitCodeNonzero');
     assert.match(r!.Output as string, /line 1: iperf2: command not found/);
+  });
+
+  test('a client whose server is cut off by a failed line waits for the connect timeout, then fails', async () => {
+    // Prepare
+    await run([DEVICE], 'netserver -p 12865');
+    await advance(emu, 1_000);
+    await control(emu, 'POST', 'physical-connections/pc-bp1perfline0000000001/down');
+    // Act
+    const invokeId = await run([ECS[0]!], `netperf -H ${DEVICE_IP} -t UDP_STREAM -l 10`, { Timeout: 300 });
+    await advance(emu, 60_000);
+    const [waiting] = await results(invokeId, 'PlainText');
+    await advance(emu, 70_000);
+    const [failed] = await results(invokeId, 'PlainText');
+    // Assess
+    assert.equal(waiting!.InvocationStatus, 'Running');
+    assert.equal(failed!.InvocationStatus, 'Failed');
+    assert.equal(failed!.ExitCode, 1);
+    assert.match(failed!.Output as string, /are you sure there is a netserver listening on 192\.168\.100\.1 at port 12865/);
   });
 
   test('a command that outlasts Timeout ends as Timeout', async () => {

@@ -82,6 +82,20 @@ describe('signature', () => {
     assert.equal(await entryCount(), before);
   });
 
+  test('values with spaces, reserved characters and non-ASCII sign and round-trip by GET and by POST', async () => {
+    // Prepare
+    const vpc = client(emu, 'vpc');
+    const name = "peering a+b*c ~x/y?z=1&w=(é) 路由'!";
+    // Act
+    const created = await call(vpc, 'CreateRouteEntry', { ...createParams, RouteEntryName: name }, 'GET');
+    await advance(emu, 10_000);
+    await call(vpc, 'ModifyRouteEntry', { RegionId: REGION, RouteEntryId: created.RouteEntryId, Description: name }, 'POST');
+    const listed = await call(vpc, 'DescribeRouteEntryList', { RegionId: REGION, RouteTableId: VPC_TABLE, RouteEntryId: created.RouteEntryId });
+    // Assess
+    assert.equal(listed.RouteEntrys.RouteEntry[0].RouteEntryName, name);
+    assert.equal(listed.RouteEntrys.RouteEntry[0].Description, name);
+  });
+
   test('SignatureDoesNotMatch tells the client the string the server signed', async () => {
     const err = await callFails(client(emu, 'vpc', { accessKeySecret: 'x' }), 'DescribeVpcs', { RegionId: REGION }, 'GET');
     assert.match(err.data.Message as string, /server string to sign is:GET&%2F&AccessKeyId%3D/);

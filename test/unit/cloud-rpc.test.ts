@@ -96,6 +96,9 @@ describe('scrubSecrets', () => {
     assert.equal(out, 'Specified route entry is busy');
     assert.ok(!scrubSecrets('see https://x.y/?AccessKeyId=AKID').includes('AKID'));
     assert.ok(!scrubSecrets('AccessKeyId=AKID&SecurityToken=T').includes('AKID'));
+    const echoed = scrubSecrets('server string to sign is:POST&%2F&AccessKeyId%3DAKID%26Action%3DX%26SecurityToken%3DSTS%26Version%3D1');
+    assert.ok(!echoed.includes('AKID') && !echoed.includes('STS'), echoed);
+    assert.ok(echoed.includes('Action%3DX'));
   });
 });
 

@@ -4,7 +4,7 @@ import { initialTransition, setup, transition, type AnyMachineSnapshot } from 'x
 import { ValidationError } from '../../src/errors.ts';
 import { ProcedureRegistry, leafPath, stepMetaAt } from '../../src/engine/registry.ts';
 import { backoffDelay, isTransient, seededRandom, withinBudget } from '../../src/engine/retry.ts';
-import { persistSnapshot, restoreSnapshot } from '../../src/engine/runner.ts';
+import { persistSnapshot, pureTransition, restoreSnapshot } from '../../src/engine/runner.ts';
 import { schemaIssues, assertMatchesSchema } from '../../src/engine/schema.ts';
 import { CloudPermanentError, CloudTransientError } from '../../src/errors.ts';
 import type { MachineInput, ProcedureDefinition, RunnerEvent } from '../../src/engine/types.ts';
@@ -67,6 +67,21 @@ describe('test procedure transitions (pure transition())', () => {
     assert.deepEqual(restored.context, snap.context);
     assert.equal(leafPath(next.value), 'AwaitingSettled');
     assert.deepEqual((next.context as { applied: string[] }).applied, ['a', 'b']);
+  });
+
+  test("the runner's cached-scope transition matches xstate's transition() on every case", () => {
+    for (const c of cases) {
+      // Prepare
+      let [viaXstate] = initialTransition(def.machine, input);
+      let viaRunner = viaXstate;
+      // Act
+      for (const e of c.events) {
+        [viaXstate] = transition(def.machine, viaXstate, e);
+        viaRunner = pureTransition(def.machine, restoreSnapshot(def.machine, persistSnapshot(def.machine, viaRunner)), e);
+      }
+      // Assess
+      assert.deepEqual(persistSnapshot(def.machine, viaRunner), persistSnapshot(def.machine, viaXstate), c.case);
+    }
   });
 
   test('the active state names its step in meta', () => {

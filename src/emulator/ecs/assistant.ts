@@ -54,6 +54,8 @@ export interface AssistantEnvironment {
   instances(): readonly AssistantInstance[];
   /** Path of a flow from `from` to `toIp`; `flowKey` identifies the 5-tuple for ECMP hashing. */
   path(from: AssistantInstance, toIp: string, flowKey: string): PathVerdict;
+  /** Whether some host (instance or data-center device) owns `ip`: it answers a SYN with a reset. */
+  hostExists(ip: string): boolean;
   /** Clock ms → wire timestamp `YYYY-MM-DDThh:mm:ssZ`. */
   wireTime(ms: number): string;
   /** Clock ms → Unix seconds (iperf3's JSON timestamp). */
@@ -591,8 +593,8 @@ export class CloudAssistant {
       `establish_control could not establish the control connection from 0.0.0.0 port 0 address family AF_UNSPEC to ${tool.host} port ${tool.port} address family AF_INET\n`;
     const target = this.hostByIp(tool.host);
     const flowKey = `${tool.test === 'UDP_STREAM' ? 'udp' : 'tcp'}:${inst.ip}:${this.nextPort()}>${tool.host}:${tool.port}`;
-    const path = target && target.running ? this.env.path(inst, tool.host, flowKey) : undefined;
-    if (!path || !path.reachable) {
+    const path = this.env.path(inst, tool.host, flowKey);
+    if (!path.reachable || !this.answers(tool.host, target)) {
       if (cmd.background) return { output: '', exit: 0 };
       return this.wait(run, cmd, CONNECT_TIMEOUT_MS, () => ({ output: refused, exit: 1 }));
     }
@@ -631,16 +633,22 @@ export class CloudAssistant {
     const target = this.hostByIp(tool.host);
     const controlPort = this.nextPort();
     const keys = Array.from({ length: tool.parallel }, (_, k) => `${tool.udp ? 'udp' : 'tcp'}:${inst.ip}:${controlPort + 1 + k}>${tool.host}:${tool.port}`);
-    // Reverse mode: the server sends, so the data path runs from the target back to us.
-    const paths = keys.map((k) => (target && target.running ? (tool.reverse ? this.env.path(target, inst.ip, k) : this.env.path(inst, tool.host, k)) : undefined));
-    const firstPath = paths[0];
-    if (!firstPath || !firstPath.reachable || paths.some((p) => !p || !p.reachable)) {
+    const control = this.env.path(inst, tool.host, `tcp:${inst.ip}:${controlPort}>${tool.host}:${tool.port}`);
+    if (!control.reachable || !this.answers(tool.host, target)) {
       if (cmd.background) return { output: '', exit: 0 };
       return this.wait(run, cmd, CONNECT_TIMEOUT_MS, () => ({ output: fail('unable to connect to server: Connection timed out'), exit: 1 }));
     }
     const listener = this.listeners.get(listenerKey(tool.host, tool.port));
     if (!listener || listener.tool !== 'iperf3') return { output: fail('unable to connect to server: Connection refused'), exit: 1 };
     if (listener.busy) return { output: fail('the server is busy running a test. try again later'), exit: 1 };
+    // Each stream hashes on its own 5-tuple; in reverse mode (-R) the server sends, so the data
+    // runs from the target back to us.
+    const server = target as AssistantInstance;
+    const paths = keys.map((k) => (tool.reverse ? this.env.path(server, inst.ip, k) : this.env.path(inst, tool.host, k)));
+    if (paths.some((p) => !p.reachable)) {
+      if (cmd.background) return { output: '', exit: 0 };
+      return this.wait(run, cmd, CONNECT_TIMEOUT_MS, () => ({ output: fail('unable to connect to server: Connection timed out'), exit: 1 }));
+    }
     listener.busy = true;
     listener.testCount += 1;
     const testNumber = listener.testCount;
@@ -719,6 +727,11 @@ export class CloudAssistant {
       owner.owned.delete(listener);
       this.release(owner, '', 0);
     }
+  }
+
+  /** Whether a SYN to `ip` gets an answer (SYN-ACK or reset) rather than silence. */
+  private answers(ip: string, target: AssistantInstance | undefined): boolean {
+    return target ? target.running : this.env.hostExists(ip);
   }
 
   private hostByIp(ip: string): AssistantInstance | undefined {
