@@ -26,6 +26,7 @@ import { mountConsole } from '../console/serve.ts';
 import { startEmulator, type RunningEmulator, type TopologyFile } from '../emulator/index.ts';
 import type { ProbeFlowSpec } from '../emulator/probes.ts';
 import { createFcClient, createFcStepScheduler } from '../engine/fc-scheduler.ts';
+import { setInstanceRuntime } from '../engine/runtime.ts';
 import type { DepsFactory } from '../engine/runner.ts';
 import type { Role } from '../engine/types.ts';
 import { createRuntime, installRuntime, type Runtime } from '../runtime.ts';
@@ -214,9 +215,13 @@ export async function startLocalStack<D = ProcedureDeps>(opts: LocalStackOptions
         log(line);
       },
     });
+    // Every hosted function uses this one runtime: the api, events and audit functions reach it
+    // through src/runtime.ts, the runner and sweep through the engine's instance runtime.
     installRuntime(runtime);
+    setInstanceRuntime({ engine: runtime.engine, store: runtime.store, refresh: () => undefined, close: async () => undefined });
     closers.push(async () => {
       installRuntime(undefined);
+      setInstanceRuntime(undefined);
       await runtime.close();
     });
     mountConsole(runtime.app(), { emulatorUrl: emulator.endpoint });

@@ -71,6 +71,14 @@ function settle(p) { return p.then((value) => ({ ok: true, value }), (e) => ({ o
 })().catch((e) => { process.stderr.write(String(e && e.stack || e)); process.exit(1); });
 `;
 
+/** The environment s.yaml gives every function, with the Tablestore settings exported at deploy time. */
+function deployedEnv(tablestoreEndpoint: string): Record<string, string> {
+  const project = readSYaml(join(REPO_ROOT, 's.yaml'), { env: { XCFLOW_TABLESTORE_ENDPOINT: tablestoreEndpoint, XCFLOW_TABLESTORE_INSTANCE: credentials.instanceName } });
+  const env = project.functions[0]?.config.env ?? {};
+  assert.equal(env.XCFLOW_STORE, 'tablestore');
+  return env;
+}
+
 describe('Function bundles (npm run build)', () => {
   let standin: TablestoreStandin;
   let fcStub: Server;
@@ -109,11 +117,15 @@ describe('Function bundles (npm run build)', () => {
     const child = spawn(process.execPath, [join(dir, 'probe.cjs'), JSON.stringify(functions)], {
       cwd: dir,
       stdio: ['ignore', 'pipe', 'pipe'],
+      // What FC gives a function: s.yaml's environment (resolved as at deploy time), FC's own
+      // variables and the service role's credentials.
       env: {
         PATH: process.env.PATH,
-        XCFLOW_STORE: 'tablestore',
-        XCFLOW_TABLESTORE_ENDPOINT: standin.endpoint,
-        XCFLOW_TABLESTORE_INSTANCE: credentials.instanceName,
+        ...deployedEnv(standin.endpoint),
+        FC_ACCOUNT_ID: '1234567890123456',
+        FC_REGION: 'cn-hangzhou',
+        ALIBABA_CLOUD_ACCESS_KEY_ID: credentials.accessKeyId,
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET: credentials.accessKeySecret,
         XCFLOW_FC_ENDPOINT: `http://127.0.0.1:${(fcStub.address() as AddressInfo).port}`,
         XCFLOW_ACCESS_LOG: '0',
         T_AK: credentials.accessKeyId,
@@ -169,7 +181,7 @@ describe('Function bundles (npm run build)', () => {
     const a = probe.answers;
     assert.deepEqual(a.runner, { ok: true, value: { ...(a.runner?.value as object), outcome: 'missing' } });
     assert.equal(a.runnerBad?.ok, false);
-    assert.equal(a.runnerBad?.code, 'InvalidStepMessage');
+    assert.equal(a.runnerBad?.name, 'ValidationError');
     assert.deepEqual(a.sweep, { ok: true, value: { dispatched: 0 } });
     assert.deepEqual(a.sweepCallback, { err: null, value: { dispatched: 0 } });
     // Until the health audit is registered the timer is refused by name; once it is, it starts one
