@@ -28,9 +28,11 @@ import type { ProbeFlowSpec } from '../emulator/probes.ts';
 import { createFcClient, createFcStepScheduler } from '../engine/fc-scheduler.ts';
 import { setInstanceRuntime } from '../engine/runtime.ts';
 import type { DepsFactory } from '../engine/runner.ts';
-import type { Role } from '../engine/types.ts';
+import type { JsonObject, Role } from '../engine/types.ts';
 import { createRuntime, installRuntime, type Runtime } from '../runtime.ts';
 import { SqliteStore } from '../store/sqlite.ts';
+import { planMigration } from '../twin/index.ts';
+import { procedures as workflowProcedures } from '../../workflows/index.ts';
 import { loadFunctionsFromSYaml, startLocalFc, type LocalFc } from './fc/index.ts';
 
 /** The repository root (s.yaml, functions/). */
@@ -60,7 +62,7 @@ export interface LocalStackOptions<D = ProcedureDeps> {
   sqlitePath?: string;
   /** Start from an empty database (the emulator always starts fresh); default true. */
   fresh?: boolean;
-  /** Procedures to run; default the deployment's catalog (`src/catalog.ts`). */
+  /** Procedures to run; default {@link localCatalog}. */
   catalog?: readonly CatalogEntry<D>[];
   /** Effect dependencies; default cloud clients pointed at the emulator. Required with a catalog of other deps. */
   deps?: DepsFactory<D>;
@@ -127,6 +129,31 @@ export function defaultProbeFlows(emulator: RunningEmulator): ProbeFlowSpec[] {
     flows.push({ id: `${dc.dataCenterId}:${device.ip}→${ecs.privateIpAddress}`, source: dc.dataCenterId, sourceIp: device.ip, destinationIp: ecs.privateIpAddress });
   }
   return flows;
+}
+
+/** Procedures whose plans the digital twin predicts (src/twin). */
+const MIGRATIONS = new Set(['migrate-vpc-to-cen', 'migrate-vbr-to-cen']);
+
+/**
+ * What the local stack runs: the deployment's catalog (`src/catalog.ts`), plus every procedure
+ * of `workflows/index.ts` it does not list yet, with a planner for the migrations that runs the
+ * digital twin on an exact snapshot of the local emulator (in the cloud the twin is built from
+ * Describe calls instead).
+ */
+export function localCatalog(emulator: RunningEmulator): CatalogEntry[] {
+  const key = (id: string, version: number): string => `${id}@${version}`;
+  const entries = new Map<string, CatalogEntry>();
+  for (const e of CATALOG) entries.set(key(e.procedure.id, e.procedure.version), e);
+  for (const p of workflowProcedures) if (!entries.has(key(p.id, p.version))) entries.set(key(p.id, p.version), { procedure: p });
+  const planned = new Set([...entries.values()].filter((e) => e.planner).map((e) => e.procedure.id));
+  return [...entries.values()].map((e) => {
+    if (e.planner || planned.has(e.procedure.id) || !MIGRATIONS.has(e.procedure.id)) return e;
+    return {
+      ...e,
+      planner: async ({ procedure, params, deps }) =>
+        (await planMigration(procedure.id, params, { clouds: deps, snapshot: async () => emulator.model.snapshot() })) as unknown as JsonObject,
+    };
+  });
 }
 
 /**
@@ -203,7 +230,7 @@ export async function startLocalStack<D = ProcedureDeps>(opts: LocalStackOptions
     // deps with it, which is checked by startLocalStack's signature.
     const runtime = createRuntime({
       env: { ...env, FC_ACCOUNT_ID: LOCAL_ACCOUNT_ID, FC_REGION: regionId, XCFLOW_FC_ENDPOINT: fc.endpoint, ALIBABA_CLOUD_ACCESS_KEY_ID: credentials.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: credentials.accessKeySecret },
-      catalog: (opts.catalog ?? CATALOG) as unknown as readonly CatalogEntry[],
+      catalog: (opts.catalog ?? localCatalog(emulator)) as unknown as readonly CatalogEntry[],
       deps: (opts.deps ?? defaultDeps) as unknown as DepsFactory<ProcedureDeps>,
       store,
       scheduler,

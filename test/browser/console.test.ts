@@ -1,7 +1,9 @@
 /**
- * The web console in a real headless browser (Debian's chromium driven by playwright-core): sign
- * in with a token, open an execution waiting for approval, approve it, see it finish. Screenshots
- * go to `.xcflow/test-artifacts/`. Skipped, saying why, when chromium is not installed
+ * The web console in a real headless browser (Debian's chromium driven by playwright-core), on
+ * the local stack with the seed's chapter 5.1 network: an operator plans the migration (route-table
+ * diff, predicted blackout) and starts it; an approver signs in with a token, opens the pending
+ * migration, approves it and sees it finish, with the probe chart showing no lost probe.
+ * Screenshots go to `.xcflow/test-artifacts/`. Skipped, saying why, when chromium is not installed
  * (`.ci/run` installs it; set XCFLOW_CHROMIUM to use another binary).
  */
 import assert from 'node:assert/strict';
@@ -10,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { eventually, startTestStack, type TestStack } from './stack.ts';
+import { CH51, startTestStack, type TestStack } from './stack.ts';
 
 const CHROMIUM = process.env.XCFLOW_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = join(process.cwd(), '.xcflow/test-artifacts');
@@ -22,9 +24,10 @@ describe('Web console in headless chromium', { skip }, () => {
   let stopPump: () => Promise<void>;
   let context: BrowserContext;
   let profile: string;
+  let executionId = '';
 
   before(async () => {
-    stack = await startTestStack();
+    stack = await startTestStack('migration');
     stopPump = stack.pump();
     profile = mkdtempSync(join(tmpdir(), 'xcflow-chromium-'));
     // An empty profile directory per run; playwright passes it as --user-data-dir and adds --headless.
@@ -39,22 +42,16 @@ describe('Web console in headless chromium', { skip }, () => {
     if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
-  async function signIn(page: Page, token: string): Promise<void> {
+  /** A new tab (its own sessionStorage, so its own sign-in) that records script errors. */
+  async function signIn(token: string): Promise<{ page: Page; errors: string[] }> {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(stack.consoleUrl);
     await page.fill('#token', token);
     await page.click('#sign-in');
     await page.waitForSelector('table[data-testid=executions]');
-  }
-
-  async function startPending(): Promise<string> {
-    const started = await stack.call('POST', '/v1/executions', stack.tokens.operator.token, {
-      procedureId: 'test-ledger',
-      params: { items: ['a', 'b', 'c'], settleMs: 3000, failVerify: false, routeTable: 'vtb-1' },
-    });
-    assert.equal(started.status, 201, JSON.stringify(started.body));
-    const id = String(started.body.id);
-    await eventually(async () => ((await stack.call('GET', `/v1/executions/${id}`, stack.tokens.operator.token)).body.status === 'awaiting_approval' ? true : undefined), 'awaiting approval');
-    return id;
+    return { page, errors };
   }
 
   it('refuses a bad token and keeps the sign-in form', async () => {
@@ -70,64 +67,81 @@ describe('Web console in headless chromium', { skip }, () => {
     }
   });
 
-  it('an approver signs in, opens the pending execution, approves it and sees it finish', async () => {
+  it('an operator plans the chapter 5.1 migration (route diff, predicted blackout) and starts it', async () => {
     // Prepare
-    const id = await startPending();
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    const { page, errors } = await signIn(stack.tokens.operator.token);
     try {
-      // Act: sign in and open the execution from the list
-      await signIn(page, stack.tokens.approver.token);
+      await page.click('#nav-new');
+      await page.waitForSelector('#procedure');
+      await page.selectOption('#procedure', 'migrate-vpc-to-cen');
+      await page.fill('#params', JSON.stringify({ ...CH51.params, flows: [CH51.flow] }, null, 2));
+      // Act: plan on the digital twin
+      await page.click('#plan');
+      await page.waitForSelector('[data-testid=predicted-blackout]', { timeout: 60_000 });
+      // Assess: no probe lost on the twin; the peering route goes, the CEN route turns Active
+      assert.match((await page.textContent('[data-testid=predicted-blackout]')) ?? '', /None: no probe lost on the twin/);
+      const removed = (await page.textContent('[data-testid=route-diff] tr[data-cidr="172.16.0.0/16"]')) ?? '';
+      const activated = (await page.textContent('[data-testid=route-diff] tr[data-cidr="172.16.1.0/24"]')) ?? '';
+      assert.match(removed, /removed/);
+      assert.match(activated, /Rejected.*Active/);
+      await page.screenshot({ path: join(ARTIFACTS, 'console-plan.png'), fullPage: true });
+      // Act: start it
+      await page.click('#start');
+      await page.waitForSelector('#execution-status .badge[data-status="awaiting_approval"]', { timeout: 60_000 });
+      executionId = ((await page.textContent('#execution-id')) ?? '').trim();
+      // Assess: the operator sees the gate but may not approve
+      assert.match(executionId, /^ex-/);
+      assert.equal(await page.$('#approve'), null);
+      assert.match((await page.textContent('[data-testid=approval]')) ?? '', /no approver role/);
+      assert.deepEqual(errors, []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('an approver opens the pending migration, approves it and sees it finish with no probe lost', async () => {
+    assert.ok(executionId, 'the previous test started the migration');
+    const { page, errors } = await signIn(stack.tokens.approver.token);
+    try {
+      // Act: open it from the list and approve
       assert.match((await page.textContent('#who-name')) ?? '', /local-approver \(approver\)/);
-      await page.click(`tr[data-id="${id}"] a`);
+      await page.click(`tr[data-id="${executionId}"] a`);
       await page.waitForSelector('#approve');
-      assert.equal(await page.getAttribute('#execution-status .badge', 'data-status'), 'awaiting_approval');
+      assert.match((await page.textContent('[data-testid=plan]')) ?? '', /172\.16\.0\.0\/16/);
       await page.screenshot({ path: join(ARTIFACTS, 'console-awaiting-approval.png'), fullPage: true });
-      // Act: approve
-      await page.fill('#decision-comment', 'looks right');
+      await page.fill('#decision-comment', 'plan reviewed');
       await page.click('#approve');
-      await page.waitForSelector('#execution-status .badge[data-status="succeeded"]', { timeout: 30_000 });
+      await page.waitForSelector('#execution-status .badge[data-status="succeeded"]', { timeout: 90_000 });
+      await page.waitForSelector('[data-testid=execution-probes] rect');
       await page.screenshot({ path: join(ARTIFACTS, 'console-succeeded.png'), fullPage: true });
-      // Assess: the steps, the approval decision and the cloud calls with their RequestIds
+      await page.locator('[data-testid=execution-probes]').screenshot({ path: join(ARTIFACTS, 'console-succeeded-probes.png') });
+      await page.locator('table[data-testid=steps]').screenshot({ path: join(ARTIFACTS, 'console-succeeded-steps.png') });
+      await page.locator('[data-testid=timeline] li[data-kind=effect]').nth(4).screenshot({ path: join(ARTIFACTS, 'console-succeeded-effect.png') });
+      // Assess: the seed's steps ran, every cloud call shows its RequestId, and no probe was lost
       const steps = await page.$$eval('table[data-testid=steps] tr[data-state]', (rows) => rows.map((r) => r.getAttribute('data-state')));
-      assert.deepEqual(steps, ['Preparing', 'AwaitingApproval', 'Applying', 'AwaitingSettled', 'Verifying', 'Succeeded']);
-      const timeline = (await page.textContent('[data-testid=timeline]')) ?? '';
-      assert.match(timeline, /local-approver approved \(“looks right”\)/);
-      assert.match(timeline, new RegExp(`req-${id}:Applying:\\d+`));
-      assert.match(timeline, /not ready × \d+/);
+      for (const state of ['AwaitingApproval', 'AddingHalfRoute', 'DeletingPeeringRoute', 'AwaitingCenRouteActive', 'DeletingHalfRoute', 'Succeeded']) assert.ok(steps.includes(state), `${state} in ${steps.join(', ')}`);
+      const requestIds = await page.$$eval('[data-testid=timeline] td[title=RequestId]', (cells) => cells.map((c) => c.textContent ?? ''));
+      assert.ok(requestIds.length >= 5 && requestIds.every((r) => r.length > 8 && r !== '—'), requestIds.join(' '));
+      assert.match((await page.textContent('[data-testid=timeline]')) ?? '', /local-approver approved \(“plan reviewed”\)/);
+      const lostRuns = await page.$$eval('[data-testid=execution-probes] rect[data-ok="0"]', (r) => r.length);
+      const okRuns = await page.$$eval('[data-testid=execution-probes] rect[data-ok="1"]', (r) => r.length);
+      assert.equal(lostRuns, 0);
+      assert.ok(okRuns >= 1);
       assert.equal(await page.$('#approve'), null);
       assert.deepEqual(errors, []);
-      const api = await stack.call('GET', `/v1/executions/${id}`, stack.tokens.operator.token);
+      const api = await stack.call('GET', `/v1/executions/${executionId}`, stack.tokens.operator.token);
       assert.equal(api.body.status, 'succeeded');
     } finally {
       await page.close();
     }
   });
 
-  it('an operator sees the pending approval but gets no approve button', async () => {
-    const id = await startPending();
-    const page = await context.newPage();
-    try {
-      await signIn(page, stack.tokens.operator.token);
-      await page.goto(`${stack.consoleUrl}#/executions/${id}`);
-      await page.waitForSelector('[data-testid=approval]');
-      assert.equal(await page.$('#approve'), null);
-      assert.match((await page.textContent('[data-testid=approval]')) ?? '', /no approver role/);
-      assert.notEqual(await page.$('#cancel'), null);
-    } finally {
-      await page.close();
-    }
-  });
-
   it('draws the emulator probe timeline as an SVG chart', async () => {
-    const page = await context.newPage();
+    const { page } = await signIn(stack.tokens.operator.token);
     try {
-      await signIn(page, stack.tokens.operator.token);
       await page.click('#nav-network');
       await page.waitForSelector('svg[data-testid=probe-chart] rect');
-      const runs = await page.$$eval('svg[data-testid=probe-chart] rect', (rects) => rects.length);
-      assert.ok(runs >= 2, `only ${runs} runs drawn`);
+      assert.match((await page.textContent('svg[data-testid=probe-chart]')) ?? '', /shanghai-app→qingdao-app/);
       await page.screenshot({ path: join(ARTIFACTS, 'console-network.png'), fullPage: true });
     } finally {
       await page.close();

@@ -1,7 +1,8 @@
 /**
  * The local stack for the console and `npm start` tests: port 0, SQLite in memory, a virtual
- * clock that only the test moves (`pump`), and the engine's test procedure (prepare → approval →
- * apply → wait → verify) until the chapter 5.1 migration is in the deployment's catalog.
+ * clock that only the test moves (`pump`), and either the engine's test procedure (prepare →
+ * approval → apply → wait → verify, writing to an observable ledger) or the real procedures on the
+ * seed's chapter 5.1 network (`migration`).
  */
 import { ManualClock } from '../../src/clock.ts';
 import type { CatalogEntry } from '../../src/catalog.ts';
@@ -22,21 +23,31 @@ export interface TestStack extends LocalStack {
   pump(stepMs?: number, everyMs?: number): () => Promise<void>;
 }
 
-/** Starts the stack with the test procedure (approvals expire after a day of clock time). */
-export async function startTestStack(): Promise<TestStack> {
+/** The chapter 5.1 network's flow that must stay reachable (src/emulator/topologies/ch5-1-vpc-migration.json). */
+export const CH51 = {
+  params: { regionId: 'cn-shanghai', cenId: 'cen-mig0000000000000001', vpcId: 'vpc-uf6mig0000000000000001', mode: 'smooth', acknowledgeRemainder: true },
+  flow: { name: 'shanghai-app→qingdao-app', source: 'i-uf6mig000000000000001', destinationIp: '172.16.1.10' },
+};
+
+/**
+ * Starts the stack. `ledger` (default): the test procedure, approvals expiring after a day of
+ * clock time, on the default topology. `migration`: the local catalog on the chapter 5.1 network,
+ * probing its flow every 100 ms.
+ */
+export async function startTestStack(kind: 'ledger' | 'migration' = 'ledger'): Promise<TestStack> {
   const clock = new ManualClock();
   const ledger = new MemoryLedger();
+  const common = { clock, port: 0, emulatorPort: 0, sqlitePath: ':memory:', log: () => undefined };
   const catalog: CatalogEntry<TestDeps>[] = [{ procedure: createTestProcedure({ expiresInMs: 24 * 3_600_000, locks: false }) }];
-  const stack = await startLocalStack<TestDeps>({
-    clock,
-    port: 0,
-    emulatorPort: 0,
-    sqlitePath: ':memory:',
-    catalog,
-    deps: testDeps(ledger),
-    probeIntervalMs: 1000,
-    log: () => undefined,
-  });
+  const stack =
+    kind === 'ledger'
+      ? await startLocalStack<TestDeps>({ ...common, catalog, deps: testDeps(ledger), probeIntervalMs: 1000 })
+      : await startLocalStack({
+          ...common,
+          topology: 'ch5-1-vpc-migration',
+          probes: [{ id: CH51.flow.name, source: CH51.flow.source, destinationIp: CH51.flow.destinationIp }],
+          probeIntervalMs: 100,
+        });
   const call: TestStack['call'] = async (method, path, token, body) => {
     const headers: Record<string, string> = {};
     if (token) headers.authorization = `Bearer ${token}`;

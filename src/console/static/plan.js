@@ -85,7 +85,7 @@ export function blackout(p) {
       'p',
       {},
       p.simulated
-        ? h('strong', { class: zero ? '' : 'warn' }, zero ? 'Predicted blackout: none — no probe lost on the twin.' : `Predicted blackout: up to ${fmtDuration(p.maxBlackoutMs)} (${p.totalLost} probes lost).`)
+        ? h('strong', { class: zero ? '' : 'warn' }, zero ? 'None: no probe lost on the twin.' : `Up to ${fmtDuration(p.maxBlackoutMs)}: ${p.totalLost} probes lost on the twin.`)
         : h('span', { class: 'warn' }, `Not simulated: ${p.reason ?? 'no reason given'}`),
     ),
     p.simulated

@@ -4,6 +4,14 @@
 
 import { fmtDuration, fmtOffset, h, short } from './dom.js';
 
+/** The state an entry moved the execution to, when it records a transition (its own or folded into an effect's entry). */
+export function transitionTo(e) {
+  const d = e.data ?? {};
+  if (e.kind === 'transition') return d.ignored ? null : d.to ?? null;
+  if ((e.kind === 'effect' || e.kind === 'poll') && typeof d.to === 'string') return d.to;
+  return null;
+}
+
 /** Steps in order of first entry: { state, from, to, attempts, retries, polls, calls, outcome }. */
 export function stepsOf(journal, endedAt) {
   const steps = [];
@@ -51,6 +59,12 @@ export function stepsOf(journal, endedAt) {
     if (Array.isArray(d.calls)) {
       step.calls += d.calls.length;
       step.failedCalls += d.calls.filter((c) => c && c.errorCode).length;
+    }
+    // An effect's or poll's entry may carry the transition its result caused.
+    const to = transitionTo(e);
+    if (to && to !== state) {
+      step.to = e.at;
+      enter(to, e.at);
     }
   }
   for (const st of steps) if (st.to === null && endedAt !== null && endedAt !== undefined) st.to = endedAt;
@@ -104,11 +118,18 @@ function callsTable(calls) {
           h('td', { class: 'mono', title: 'RequestId' }, c.requestId ?? '—'),
           h('td', {}, c.errorCode ? c.errorCode : 'ok'),
           h('td', { class: 'num' }, c.durationMs !== undefined ? `${Math.round(c.durationMs)} ms` : ''),
-          h('td', { class: 'muted' }, c.params ? short(c.params, 120) : ''),
+          h('td', { class: 'muted params', title: c.params ? JSON.stringify(c.params) : '' }, c.params ? short(c.params, 120) : ''),
         ),
       ),
     ),
   );
+}
+
+/** `→ NextState (EVENT)` under an effect or poll whose entry carries its transition. */
+function arrow(e) {
+  const to = transitionTo(e);
+  if (!to) return null;
+  return h('div', { class: 'small' }, '→ ', h('code', {}, to), h('span', { class: 'muted' }, `  ${e.data.event ?? ''}`));
 }
 
 function line(t0, e, kindClass, kindText, ...body) {
@@ -155,6 +176,7 @@ export function timelineList(journal, view) {
           d.durationMs !== undefined ? h('span', { class: 'muted' }, ` (${fmtDuration(d.durationMs)})`) : null,
           d.error ? h('div', { class: 'error small' }, `${d.error.code ?? ''}: ${d.error.message ?? ''}`) : null,
           d.retryInMs !== undefined ? h('div', { class: 'muted small' }, `next try in ${fmtDuration(d.retryInMs)}`) : null,
+          arrow(e),
           callsTable(d.calls),
         );
       }
@@ -183,6 +205,7 @@ export function timelineList(journal, view) {
           h('code', {}, d.effect ?? ''),
           `: ${d.outcome ?? ''}`,
           d.error ? h('div', { class: 'error small' }, `${d.error.code ?? ''}: ${d.error.message ?? ''}`) : null,
+          arrow(e),
           callsTable(d.calls),
         );
       case 'approval.requested':
@@ -211,5 +234,5 @@ export function timelineList(journal, view) {
 
 /** Transition times (for marks on the probe chart): [{ at, label }]. */
 export function transitionMarks(journal) {
-  return journal.filter((e) => e.kind === 'transition' && !e.data?.ignored).map((e) => ({ at: e.at, label: e.data?.to ?? '' }));
+  return journal.filter((e) => transitionTo(e) && transitionTo(e) !== e.state).map((e) => ({ at: e.at, label: transitionTo(e) }));
 }
