@@ -6,11 +6,12 @@
  */
 import { createFcHttpHandler } from '../src/api/serve.ts';
 import { mountConsole } from '../src/console/serve.ts';
-import { runtimeFor, type FcRuntimeContext } from '../src/runtime.ts';
+import type { InvocationContext } from '../src/engine/runtime.ts';
+import { apiRuntimeFor } from '../src/runtime.ts';
 
 /** The FC 2.0 HTTP handler. */
-export const handler = createFcHttpHandler(async (context: FcRuntimeContext & { requestId?: string }) => {
-  const app = (await runtimeFor(context)).app();
+export const handler = createFcHttpHandler(async (context: InvocationContext) => {
+  const app = apiRuntimeFor(context).app();
   mountConsole(app);
   return app;
 });

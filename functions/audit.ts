@@ -3,12 +3,8 @@
  * timer's fire time is the idempotency key, so a redelivered timer event starts one audit. While
  * no `health-audit` procedure is registered, it refuses with an error saying so.
  */
-import { startHealthAudit, type AuditStart } from '../src/api/audit.ts';
-import { fcEventHandler } from '../src/api/serve.ts';
-import { runtimeFor, type FcRuntimeContext } from '../src/runtime.ts';
+import { startHealthAudit } from '../src/api/audit.ts';
+import { fcEventHandler, instanceRuntime } from '../src/engine/runtime.ts';
 
-/** The FC event handler; the timer event is `{triggerTime, triggerName, payload}`. */
-export const handler = fcEventHandler(async (event, context: FcRuntimeContext): Promise<AuditStart> => {
-  const runtime = await runtimeFor(context);
-  return startHealthAudit(runtime.engine, Buffer.isBuffer(event) ? event.toString('utf8') : event);
-});
+/** The FC entry point; the timer event is `{triggerTime, triggerName, payload}`. */
+export const handler = fcEventHandler(async (event, context) => startHealthAudit(instanceRuntime(context).engine, event));

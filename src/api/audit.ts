@@ -19,17 +19,21 @@ export interface AuditStart {
 }
 
 /**
- * Reads an FC timer event `{triggerTime, triggerName, payload}`; `payload` may be a JSON object
+ * Reads an FC timer event `{triggerTime, triggerName, payload}` (parsed, or its JSON text); `payload` may be a JSON object
  * whose `params` are the audit's parameters (s.yaml sends `{"kind":"health-audit"}`).
  * @throws ValidationError `InvalidTimerEvent`.
  */
-export function parseTimerEvent(text: string): { triggerTime: string | null; triggerName: string | null; params: JsonObject } {
-  let event: unknown = {};
-  if (text.trim().length > 0) {
-    try {
-      event = JSON.parse(text);
-    } catch {
-      throw new ValidationError('audit: the timer event is not JSON', { code: 'InvalidTimerEvent', field: 'event' });
+export function parseTimerEvent(raw: unknown): { triggerTime: string | null; triggerName: string | null; params: JsonObject } {
+  let event: unknown = raw;
+  if (typeof raw === 'string' || Buffer.isBuffer(raw)) {
+    const text = raw.toString();
+    event = {};
+    if (text.trim().length > 0) {
+      try {
+        event = JSON.parse(text);
+      } catch {
+        throw new ValidationError('audit: the timer event is not JSON', { code: 'InvalidTimerEvent', field: 'event' });
+      }
     }
   }
   const e = (event && typeof event === 'object' && !Array.isArray(event) ? event : {}) as Record<string, unknown>;
@@ -58,14 +62,14 @@ export function parseTimerEvent(text: string): { triggerTime: string | null; tri
  * @throws NotFoundError `AuditNotRegistered` while no `health-audit` procedure is registered;
  * ValidationError for a malformed event or parameters the procedure refuses.
  */
-export async function startHealthAudit(engine: Engine, timerEvent: string): Promise<AuditStart> {
+export async function startHealthAudit(engine: Engine, timerEvent: unknown): Promise<AuditStart> {
   const { triggerTime, triggerName, params } = parseTimerEvent(timerEvent);
   try {
     engine.registry.latest(HEALTH_AUDIT_PROCEDURE);
   } catch (err) {
     if (err instanceof NotFoundError) {
       throw new NotFoundError(
-        `the ${HEALTH_AUDIT_PROCEDURE} procedure is not registered in this deployment (src/catalog.ts); no audit was started`,
+        `the ${HEALTH_AUDIT_PROCEDURE} procedure is not registered in this deployment (workflows/index.ts); no audit was started`,
         { code: 'AuditNotRegistered', field: 'procedureId', cause: err },
       );
     }

@@ -202,5 +202,25 @@ export function renderHttpApiMarkdown(): string {
     '`null` means the last page. Executions are listed newest first, journal entries oldest first.',
     '',
   );
+  out.push('## The other ways in: EventBridge and timers', '');
+  out.push(
+    'The `events` function starts executions from EventBridge events. Rules come from `XCFLOW_EVENT_RULES` (JSON text) or',
+    '`XCFLOW_EVENT_RULES_FILE`; each maps an event pattern to a procedure, with parameters taken from the event',
+    '(a string that is exactly a path like `$.data.vbrId` is replaced by that field; `$$` writes a literal `$`):',
+    '',
+    '```json',
+    '[{ "name": "vbr-health-check-down", "procedureId": "physical-connection-redundancy",',
+    '   "pattern": { "source": ["acs.cen"], "type": [{ "suffix": "HealthCheck:StateChange" }] },',
+    '   "params": { "regionId": "$.aliyunregionid", "vbrId": "$.data.vbrId", "mode": "verify" } }]',
+    '```',
+    '',
+    'The event `id` is the idempotency key: however often EventBridge or FC delivers one event, it starts one execution,',
+    'requested by `eventbridge:<rule name>` (approval gates apply unless the rule sets `"approvalRequired": false`). Events',
+    'the procedure refuses are logged and dropped; transient failures make FC redeliver.',
+    '',
+    'The `audit` timer starts the `health-audit` procedure (requested by `timer:audit`, one execution per firing); until',
+    'that procedure is registered it fails with `AuditNotRegistered`. The `sweep` timer re-drives due executions every minute.',
+    '',
+  );
   return `${out.join('\n')}`;
 }

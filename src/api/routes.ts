@@ -214,7 +214,14 @@ export const ROUTES: readonly RouteSpec[] = [
     description: 'Every transition, effect (with its cloud calls and RequestIds), poll, retry, approval and signal, with who and when.',
     permission: 'read',
     pathParams: [executionId],
-    query: [limit(1000, 200), { name: 'cursor', description: 'from `nextCursor` of the previous page', schema: { type: 'string', pattern: '^\\d{1,12}$' } }],
+    query: [
+      limit(1000, 200),
+      {
+        name: 'cursor',
+        description: '`nextCursor` of the previous page, or the `seq` of the last entry already read (to follow a live journal)',
+        schema: { type: 'string', pattern: '^\\d{1,12}$' },
+      },
+    ],
     responses: [{ status: 200, description: 'one page', schema: 'JournalPage' }],
     errors: [400, ...AUTH_ERRORS, 404],
   },

@@ -170,13 +170,14 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
   },
   ExecutionSummary: {
     type: 'object',
-    required: ['id', 'procedureId', 'procedureVersion', 'status', 'state', 'requestedBy', 'waitReason', 'createdAt', 'updatedAt', 'endedAt'],
+    required: ['id', 'procedureId', 'procedureVersion', 'status', 'seq', 'state', 'requestedBy', 'waitReason', 'createdAt', 'updatedAt', 'endedAt'],
     additionalProperties: false,
     properties: {
       id: { type: 'string', pattern: EXECUTION_ID_PATTERN },
       procedureId: { type: 'string' },
       procedureVersion: { type: 'integer' },
       status: { enum: [...EXECUTION_STATUSES] },
+      seq: { type: 'integer', description: 'compare-and-set counter: changes whenever the execution does' },
       state: { type: 'string', description: 'active (or final) state' },
       requestedBy: { type: 'string' },
       waitReason: { type: ['string', 'null'] },

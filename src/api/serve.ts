@@ -158,21 +158,3 @@ export function createFcHttpHandler<C extends FcContextLike>(
   };
 }
 
-/** An FC event handler's callback. */
-export type FcCallback = (err: unknown, result?: unknown) => void;
-
-/**
- * Wraps a promise-returning event handler so it works however FC calls it: with a callback
- * `(event, context, callback)` the result goes to the callback; without one the promise is returned.
- */
-export function fcEventHandler<C, R>(fn: (event: Buffer | string, context: C) => Promise<R>): (event: Buffer | string, context: C, callback?: FcCallback) => Promise<R> | undefined {
-  return (event, context, callback) => {
-    const run = fn(event, context);
-    if (typeof callback !== 'function') return run;
-    run.then(
-      (result) => callback(null, result),
-      (err: unknown) => callback(err),
-    );
-    return undefined;
-  };
-}

@@ -18,21 +18,20 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { PlannerRegistry } from '../api/planners.ts';
 import { TokenService, type CreatedToken } from '../api/tokens.ts';
-import { CATALOG, type CatalogEntry, type ProcedureDeps } from '../catalog.ts';
 import { RealClock, type Clock } from '../clock.ts';
 import { createCloudClients, type CloudClients } from '../cloud/index.ts';
 import { mountConsole } from '../console/serve.ts';
 import { startEmulator, type RunningEmulator, type TopologyFile } from '../emulator/index.ts';
 import type { ProbeFlowSpec } from '../emulator/probes.ts';
 import { createFcClient, createFcStepScheduler } from '../engine/fc-scheduler.ts';
-import { setInstanceRuntime } from '../engine/runtime.ts';
+import { createRuntime, runtimeConfigFromEnv, setInstanceRuntime, type Runtime } from '../engine/runtime.ts';
 import type { DepsFactory } from '../engine/runner.ts';
-import type { JsonObject, Role } from '../engine/types.ts';
-import { createRuntime, installRuntime, type Runtime } from '../runtime.ts';
+import type { ProcedureDefinition, Role } from '../engine/types.ts';
+import { createApiRuntime, installApiRuntime, type ApiRuntime } from '../runtime.ts';
 import { SqliteStore } from '../store/sqlite.ts';
-import { planMigration } from '../twin/index.ts';
-import { procedures as workflowProcedures } from '../../workflows/index.ts';
+import type { WorkflowDeps } from '../../workflows/index.ts';
 import { loadFunctionsFromSYaml, startLocalFc, type LocalFc } from './fc/index.ts';
 
 /** The repository root (s.yaml, functions/). */
@@ -45,7 +44,7 @@ export const DEFAULT_PORTS = { api: 8780, emulator: 8790 } as const;
 const LOCAL_ACCOUNT_ID = '1234567890123456';
 
 /** Options of {@link startLocalStack}. */
-export interface LocalStackOptions<D = ProcedureDeps> {
+export interface LocalStackOptions<D = WorkflowDeps> {
   /** Listen address of all servers; default 127.0.0.1. */
   host?: string;
   /** Port of the FC stand-in, which serves the API and console at `/`; default 0 (any). */
@@ -62,10 +61,15 @@ export interface LocalStackOptions<D = ProcedureDeps> {
   sqlitePath?: string;
   /** Start from an empty database (the emulator always starts fresh); default true. */
   fresh?: boolean;
-  /** Procedures to run; default {@link localCatalog}. */
-  catalog?: readonly CatalogEntry<D>[];
-  /** Effect dependencies; default cloud clients pointed at the emulator. Required with a catalog of other deps. */
+  /** Procedures to run; default every procedure of `workflows/index.ts`. */
+  procedures?: ProcedureDefinition<D>[];
+  /** Effect dependencies; default cloud clients pointed at the emulator. Required with procedures of other deps. */
   deps?: DepsFactory<D>;
+  /**
+   * Planners of `POST /v1/plans` (with `deps` as their dependencies); default the deployment's
+   * (`defaultPlanners`: the migrations on the digital twin, here copied from the emulator's snapshot).
+   */
+  planners?: PlannerRegistry<D>;
   /** s.yaml to host; default the repository's. */
   sYamlPath?: string;
   /**
@@ -105,7 +109,10 @@ export interface LocalStack {
   readonly clock: Clock;
   readonly emulator: RunningEmulator;
   readonly fc: LocalFc;
+  /** The engine runtime every function uses (runner, sweep: `instanceRuntime`). */
   readonly runtime: Runtime;
+  /** The API runtime around it (api, events, audit: `apiRuntimeFor`). */
+  readonly api: ApiRuntime<unknown>;
   /** The SQLite file (or `:memory:`). */
   readonly sqlitePath: string;
   /** Mints another token (e.g. an admin or a second approver). */
@@ -131,36 +138,11 @@ export function defaultProbeFlows(emulator: RunningEmulator): ProbeFlowSpec[] {
   return flows;
 }
 
-/** Procedures whose plans the digital twin predicts (src/twin). */
-const MIGRATIONS = new Set(['migrate-vpc-to-cen', 'migrate-vbr-to-cen']);
-
-/**
- * What the local stack runs: the deployment's catalog (`src/catalog.ts`), plus every procedure
- * of `workflows/index.ts` it does not list yet, with a planner for the migrations that runs the
- * digital twin on an exact snapshot of the local emulator (in the cloud the twin is built from
- * Describe calls instead).
- */
-export function localCatalog(emulator: RunningEmulator): CatalogEntry[] {
-  const key = (id: string, version: number): string => `${id}@${version}`;
-  const entries = new Map<string, CatalogEntry>();
-  for (const e of CATALOG) entries.set(key(e.procedure.id, e.procedure.version), e);
-  for (const p of workflowProcedures) if (!entries.has(key(p.id, p.version))) entries.set(key(p.id, p.version), { procedure: p });
-  const planned = new Set([...entries.values()].filter((e) => e.planner).map((e) => e.procedure.id));
-  return [...entries.values()].map((e) => {
-    if (e.planner || planned.has(e.procedure.id) || !MIGRATIONS.has(e.procedure.id)) return e;
-    return {
-      ...e,
-      planner: async ({ procedure, params, deps }) =>
-        (await planMigration(procedure.id, params, { clouds: deps, snapshot: async () => emulator.model.snapshot() })) as unknown as JsonObject,
-    };
-  });
-}
-
 /**
  * Starts the local stack.
  * @throws ValidationError for a bad topology or s.yaml; the listen error (EADDRINUSE) for a taken port.
  */
-export async function startLocalStack<D = ProcedureDeps>(opts: LocalStackOptions<D> = {}): Promise<LocalStack> {
+export async function startLocalStack<D = WorkflowDeps>(opts: LocalStackOptions<D> = {}): Promise<LocalStack> {
   const host = opts.host ?? '127.0.0.1';
   const clock = opts.clock ?? new RealClock(opts.speed ?? 1);
   const log = opts.log ?? ((line: Record<string, unknown>) => void process.stderr.write(`${JSON.stringify(line)}\n`));
@@ -216,7 +198,7 @@ export async function startLocalStack<D = ProcedureDeps>(opts: LocalStackOptions
     closers.push(() => fc.close());
 
     let cloud: CloudClients | undefined;
-    const defaultDeps: DepsFactory<ProcedureDeps> = (observer) => {
+    const cloudDeps: DepsFactory<WorkflowDeps> = (observer) => {
       cloud ??= createCloudClients({ regionId, credentials, endpoint: emulator.endpoint, prober: { kind: 'emulator' } });
       return cloud.withObserver(observer);
     };
@@ -226,32 +208,38 @@ export async function startLocalStack<D = ProcedureDeps>(opts: LocalStackOptions
       serviceName: 'xcflow',
       functionName: 'runner',
     });
-    // The runtime's types are those of the deployment's catalog; a test catalog brings its own
-    // deps with it, which is checked by startLocalStack's signature.
-    const runtime = createRuntime({
-      env: { ...env, FC_ACCOUNT_ID: LOCAL_ACCOUNT_ID, FC_REGION: regionId, XCFLOW_FC_ENDPOINT: fc.endpoint, ALIBABA_CLOUD_ACCESS_KEY_ID: credentials.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: credentials.accessKeySecret },
-      catalog: (opts.catalog ?? localCatalog(emulator)) as unknown as readonly CatalogEntry[],
-      deps: (opts.deps ?? defaultDeps) as unknown as DepsFactory<ProcedureDeps>,
+    const runtimeEnv = { ...env, FC_ACCOUNT_ID: LOCAL_ACCOUNT_ID, FC_REGION: regionId, XCFLOW_FC_SERVICE: 'xcflow', XCFLOW_RUNNER_FUNCTION: 'runner', XCFLOW_FC_ENDPOINT: fc.endpoint, ALIBABA_CLOUD_ACCESS_KEY_ID: credentials.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: credentials.accessKeySecret };
+    // Without explicit deps the procedures are the registered workflows, which take cloud clients.
+    const deps = (opts.deps ?? cloudDeps) as DepsFactory<D>;
+    const runtime = createRuntime<D>(runtimeConfigFromEnv(runtimeEnv), runtimeEnv, {
       store,
       scheduler,
       clock,
+      deps,
+      ...(opts.procedures ? { procedures: opts.procedures } : {}),
+    });
+    const api = createApiRuntime<D>(runtime, {
+      env: runtimeEnv,
+      ...(opts.planners ? { planners: opts.planners } : {}),
+      planDeps: deps,
       eventRules: [],
+      clock,
       log: (line) => {
         // Reads are the console polling; keep writes, refusals and errors.
         if (line.kind === 'access' && line.method === 'GET' && typeof line.status === 'number' && line.status < 400) return;
         log(line);
       },
-    });
-    // Every hosted function uses this one runtime: the api, events and audit functions reach it
-    // through src/runtime.ts, the runner and sweep through the engine's instance runtime.
-    installRuntime(runtime);
-    setInstanceRuntime({ engine: runtime.engine, store: runtime.store, refresh: () => undefined, close: async () => undefined });
+    }) as ApiRuntime<unknown>;
+    // Every hosted function uses these: api, events and audit through `apiRuntimeFor`, runner and
+    // sweep through the engine's `instanceRuntime`.
+    setInstanceRuntime(runtime);
+    installApiRuntime(api);
     closers.push(async () => {
-      installRuntime(undefined);
+      installApiRuntime(undefined);
       setInstanceRuntime(undefined);
       await runtime.close();
     });
-    mountConsole(runtime.app(), { emulatorUrl: emulator.endpoint });
+    mountConsole(api.app(), { emulatorUrl: emulator.endpoint });
 
     const tokenService = new TokenService(store, () => clock.now());
     const createToken = (principal: string, roles: Role[], label = 'local stack'): Promise<CreatedToken> => tokenService.create({ principal, roles, label, createdBy: 'npm-start' });
@@ -279,6 +267,7 @@ export async function startLocalStack<D = ProcedureDeps>(opts: LocalStackOptions
       emulator,
       fc,
       runtime,
+      api,
       sqlitePath,
       createToken,
       close: closeAll,

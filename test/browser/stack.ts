@@ -5,7 +5,7 @@
  * seed's chapter 5.1 network (`migration`).
  */
 import { ManualClock } from '../../src/clock.ts';
-import type { CatalogEntry } from '../../src/catalog.ts';
+import { PlannerRegistry } from '../../src/api/planners.ts';
 import { startLocalStack, type LocalStack } from '../../src/local/stack.ts';
 import { createTestProcedure, MemoryLedger, testDeps, type TestDeps } from '../support/test-machines.ts';
 
@@ -38,10 +38,10 @@ export async function startTestStack(kind: 'ledger' | 'migration' = 'ledger'): P
   const clock = new ManualClock();
   const ledger = new MemoryLedger();
   const common = { clock, port: 0, emulatorPort: 0, sqlitePath: ':memory:', log: () => undefined };
-  const catalog: CatalogEntry<TestDeps>[] = [{ procedure: createTestProcedure({ expiresInMs: 24 * 3_600_000, locks: false }) }];
+  const procedures = [createTestProcedure({ expiresInMs: 24 * 3_600_000, locks: false })];
   const stack =
     kind === 'ledger'
-      ? await startLocalStack<TestDeps>({ ...common, catalog, deps: testDeps(ledger), probeIntervalMs: 1000 })
+      ? await startLocalStack<TestDeps>({ ...common, procedures, deps: testDeps(ledger), planners: new PlannerRegistry<TestDeps>(), probeIntervalMs: 1000 })
       : await startLocalStack({
           ...common,
           topology: 'ch5-1-vpc-migration',

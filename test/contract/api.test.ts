@@ -12,6 +12,7 @@ import { renderHttpApiMarkdown } from '../../src/api/openapi.ts';
 import { PERMISSION_ROLES, ROLES } from '../../src/api/roles.ts';
 import { ROUTES } from '../../src/api/routes.ts';
 import { hashToken } from '../../src/api/tokens.ts';
+import { CloudPermanentError, CloudTransientError } from '../../src/errors.ts';
 import type { JsonObject } from '../../src/engine/types.ts';
 import { assertError, assertShape, startApiHarness, type ApiHarness } from '../support/api-harness.ts';
 import { testParams } from '../support/test-machines.ts';
@@ -388,6 +389,32 @@ describe('plans', () => {
       assert.equal(await storedExecutions(api), 0);
     });
   });
+});
+
+describe('cloud failures', () => {
+  const cases = [
+    { case: 'a transient cloud error', error: new CloudTransientError('Throttling', { code: 'Throttling.User', requestId: 'req-throttled' }), status: 503 },
+    { case: 'a permanent cloud error', error: new CloudPermanentError('Forbidden.RAM', { code: 'Forbidden.RAM', requestId: 'req-denied' }), status: 502 },
+  ];
+  for (const c of cases) {
+    it(`answers ${c.case} with ${c.status}, its code and the cloud RequestId`, async () => {
+      await withApi(async (api) => {
+        // Prepare: a planner whose cloud read fails
+        api.planners.register('test-cidr', async () => {
+          throw c.error;
+        });
+        // Act
+        const res = await api.call('POST', '/v1/plans', {
+          token: api.tokens.alice.token,
+          body: { procedureId: 'test-cidr', params: { ...testParams(), cidr: '10.0.0.0/8', vbrId: 'vbr-1' } },
+        });
+        // Assess
+        assertError(res, c.status, c.error.code);
+        assert.equal((res.body.error as JsonObject).requestId, c.error.requestId);
+        assert.equal(res.headers.get('retry-after'), c.status === 503 ? '5' : null);
+      });
+    });
+  }
 });
 
 describe('executions', () => {

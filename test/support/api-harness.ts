@@ -49,7 +49,7 @@ export interface CallOptions {
   token?: string | null;
   body?: unknown;
   /** Sent as is (already serialized). */
-  raw?: string | Uint8Array;
+  raw?: string;
   headers?: Record<string, string>;
 }
 
@@ -60,6 +60,7 @@ export interface ApiHarness extends Harness {
   url: string;
   tokens: Record<'admin' | 'alice' | 'bob' | 'carol' | 'victor' | 'olga', CreatedToken>;
   tokenService: TokenService;
+  planners: PlannerRegistry<TestDeps>;
   logs: AccessLogEntry[];
   call(method: string, path: string, opts?: CallOptions): Promise<Answer>;
   close(): Promise<void>;
@@ -98,7 +99,7 @@ export async function startApiHarness(opts: HarnessOptions = {}): Promise<ApiHar
   async function call(method: string, path: string, o: CallOptions = {}): Promise<Answer> {
     const headers: Record<string, string> = { ...(o.headers ?? {}) };
     if (o.token !== null && o.token !== undefined) headers.authorization = `Bearer ${o.token}`;
-    let body: string | Uint8Array | undefined = o.raw;
+    let body: string | undefined = o.raw;
     if (o.body !== undefined) {
       body = JSON.stringify(o.body);
       headers['content-type'] ??= 'application/json';
@@ -120,6 +121,7 @@ export async function startApiHarness(opts: HarnessOptions = {}): Promise<ApiHar
     url: served.url,
     tokens,
     tokenService,
+    planners,
     logs,
     call,
     async close() {
