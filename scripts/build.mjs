@@ -63,10 +63,12 @@ const absent = {
   },
 };
 
-// The cloud SDKs take most of a cold start to evaluate (tablestore and @alicloud/fc2 ~70-100 ms
-// each), yet an invocation often needs none of them (GET /console, a sweep with nothing due on
-// SQLite, a stale runner message answered from the store…). Each is bundled behind a facade with
-// the same export names, generated here from the real module, that evaluates it on first use.
+// The cloud SDKs are three quarters of a bundle (tablestore, @alicloud/fc2 with ali-oss and
+// urllib, @alicloud/pop-core), and compiling and evaluating them took most of a cold start, yet an
+// invocation often needs none of them (GET /console, a stale runner message…). Each SDK is bundled
+// on its own, carried in the function's one file as a string, and compiled (vm.compileFunction,
+// under its own file name for stack traces) on first use, behind a facade with the same export
+// names, generated here from the real module.
 const LAZY = ['tablestore', '@alicloud/fc2', '@alicloud/pop-core'];
 /** A non-empty plain object of primitives (an enum). Empty objects are sentinels compared by identity (INF_MIN). */
 function isEnum(v) {
@@ -80,7 +82,14 @@ function facadeSource(name) {
   const keys = Object.getOwnPropertyNames(real).filter((k) => !skip.has(k));
   const lines = [
     `let real;`,
-    `const load = () => real || (real = require(${JSON.stringify(`lazy-real:${name}`)}));`,
+    `const CODE = ${JSON.stringify(sdkCode.get(name))};`,
+    `const load = () => {`,
+    `  if (real) return real;`,
+    `  const m = { exports: {} };`,
+    `  const fn = require('node:vm').compileFunction(CODE, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: ${JSON.stringify(`xcflow-sdk/${name}.js`)} });`,
+    `  fn.call(m.exports, m.exports, require, m, __filename, __dirname);`,
+    `  return (real = m.exports);`,
+    `};`,
   ];
   if (typeof real === 'function') {
     // A class or function export: calls and \`new\` go to the real one; instanceof works too.
@@ -109,9 +118,6 @@ const lazySdks = {
   setup(b) {
     const filter = new RegExp(`^(${LAZY.map((m) => m.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`);
     b.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'lazy-facade' }));
-    // The real package, bundled as usual: esbuild wraps CommonJS modules in functions that run on
-    // first require, so it costs parsing only until the facade is touched.
-    b.onResolve({ filter: /^lazy-real:/ }, (args) => ({ path: require.resolve(args.path.slice('lazy-real:'.length), { paths: [root] }) }));
     b.onLoad({ filter: /.*/, namespace: 'lazy-facade' }, (args) => ({ contents: facadeSource(args.path), loader: 'js', resolveDir: root }));
   },
 };
@@ -135,6 +141,13 @@ const common = {
   tsconfigRaw: { compilerOptions: { alwaysStrict: false, useDefineForClassFields: true } },
 };
 
+// Each SDK as one self-contained CommonJS text, built once for all functions.
+const sdkCode = new Map();
+for (const name of LAZY) {
+  const out = await build({ ...common, entryPoints: [require.resolve(name, { paths: [root] })], write: false, sourcemap: false, metafile: false, legalComments: 'none', plugins: [absent] });
+  sdkCode.set(name, out.outputFiles[0].text);
+}
+
 const sYaml = join(root, 's.yaml');
 const functions = functionsOf(sYaml);
 const assets = consoleAssets();
@@ -149,9 +162,8 @@ for (const fn of functions) {
     ...common,
     entryPoints: [entry],
     outfile,
-    // import.meta.url is only read by code paths for running from source (tsx), never in a bundle.
-    logOverride: { 'empty-import-meta': 'silent' },
-    define: { XCFLOW_CONSOLE_ASSETS: fn.name === 'api' ? JSON.stringify(assets) : 'undefined' },
+    define: { XCFLOW_CONSOLE_ASSETS: fn.name === 'api' ? JSON.stringify(assets) : 'undefined', 'import.meta.url': 'import_meta_url' },
+    inject: [join(root, 'scripts/build/import-meta-url.js')],
     plugins: [absent, lazySdks],
   });
   const sdks = LAZY.filter((name) => `lazy-facade:${name}` in result.metafile.inputs);

@@ -1,7 +1,8 @@
 /**
  * The deployment bundles: `npm run build` writes one file per function of s.yaml, and each file,
  * copied where no node_modules can be found (as FC runs it), loads, exports the handler s.yaml
- * names, and answers an invocation — against Tablestore (the wire-protocol stand-in), as deployed.
+ * names, and answers an invocation — against Tablestore (the wire-protocol stand-in) and a cloud
+ * (the emulator, with the chapter 5.1 network, for a plan), as deployed.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -12,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TokenService } from '../../src/api/tokens.ts';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts';
 import { REPO_ROOT } from '../../src/local/stack.ts';
 import { readSYaml } from '../../src/local/fc/index.ts';
 import { createTablestoreStore } from '../../src/store/tablestore.ts';
@@ -32,10 +34,10 @@ for (const f of fns) {
 const context = { requestId: 'req-bundle-1', accountId: '1234567890123456', region: 'cn-hangzhou',
   credentials: { accessKeyId: process.env.T_AK, accessKeySecret: process.env.T_SK },
   function: { name: 'x', handler: 'index.handler', memory: 512, timeout: 30 }, service: { name: 'xcflow' } };
-function http(handler, method, path, headers) {
+function http(handler, method, path, headers, body) {
   return new Promise((resolve, reject) => {
     const req = { method, path, headers: { host: 'fc.example', ...headers }, queries: {},
-      async *[Symbol.asyncIterator]() {} };
+      async *[Symbol.asyncIterator]() { if (body) yield Buffer.from(body); } };
     const out = { status: 0, headers: {} };
     const resp = {
       setStatusCode: (s) => { out.status = s; },
@@ -52,6 +54,11 @@ function settle(p) { return p.then((value) => ({ ok: true, value }), (e) => ({ o
   results.answers.openapi = { status: doc.status, openapi: JSON.parse(doc.body).openapi };
   const me = await http(api, 'GET', '/v1/me', { authorization: 'Bearer ' + process.env.T_TOKEN });
   results.answers.me = { status: me.status, body: JSON.parse(me.body) };
+  const plan = await http(api, 'POST', '/v1/plans', { authorization: 'Bearer ' + process.env.T_OPERATOR, 'content-type': 'application/json' },
+    JSON.stringify({ procedureId: 'migrate-vpc-to-cen', params: { regionId: 'cn-shanghai', cenId: 'cen-mig0000000000000001', vpcId: 'vpc-uf6mig0000000000000001', mode: 'smooth', acknowledgeRemainder: true } }));
+  const planned = JSON.parse(plan.body);
+  results.answers.plan = { status: plan.status, conflicts: planned.plan && planned.plan.conflicts.length, simulated: planned.plan && planned.plan.predictedBlackout.simulated,
+    lost: planned.plan && planned.plan.predictedBlackout.totalLost, calls: (planned.cloudCalls || []).length, error: planned.error };
   const anon = await http(api, 'GET', '/v1/executions', {});
   results.answers.anonymous = { status: anon.status };
   const page = await http(api, 'GET', '/console/', {});
@@ -81,9 +88,12 @@ function deployedEnv(tablestoreEndpoint: string): Record<string, string> {
 
 describe('Function bundles (npm run build)', () => {
   let standin: TablestoreStandin;
+  let emulator: RunningEmulator;
   let fcStub: Server;
   const fcCalls: { path: string; headers: Record<string, unknown> }[] = [];
   let dir: string;
+  /** What the functions wrote to stdout (the API's access log, with internal errors). */
+  let functionLog = '';
   let token: string;
   let probe: { load: Record<string, { ms: number; type: string }>; answers: Record<string, Record<string, unknown>> };
   const functions = readSYaml(join(REPO_ROOT, 's.yaml')).functions.map((f) => {
@@ -101,6 +111,9 @@ describe('Function bundles (npm run build)', () => {
     standin = await startTablestoreStandin(credentials);
     const store = createTablestoreStore({ ...credentials, endpoint: standin.endpoint });
     token = (await new TokenService(store, Date.now).create({ principal: 'bundle-viewer', roles: ['viewer'], createdBy: 'test' })).token;
+    const operator = (await new TokenService(store, Date.now).create({ principal: 'bundle-operator', roles: ['operator'], createdBy: 'test' })).token;
+    // The "cloud": the emulator with the chapter 5.1 network, accepting the same key pair.
+    emulator = await startEmulator({ topology: 'ch5-1-vpc-migration', clock: 'real', credentials: [{ accessKeyId: credentials.accessKeyId, accessKeySecret: credentials.accessKeySecret }] });
     await store.close();
     fcStub = createServer((req, res) => {
       fcCalls.push({ path: req.url ?? '', headers: req.headers });
@@ -127,7 +140,11 @@ describe('Function bundles (npm run build)', () => {
         ALIBABA_CLOUD_ACCESS_KEY_ID: credentials.accessKeyId,
         ALIBABA_CLOUD_ACCESS_KEY_SECRET: credentials.accessKeySecret,
         XCFLOW_FC_ENDPOINT: `http://127.0.0.1:${(fcStub.address() as AddressInfo).port}`,
-        XCFLOW_ACCESS_LOG: '0',
+        // As in the cloud: plans are built from Describe calls (no emulator snapshot).
+        XCFLOW_CLOUD_ENDPOINT: emulator.endpoint,
+        XCFLOW_REGION: 'cn-shanghai',
+        XCFLOW_PROBER: 'cloud-assistant',
+        T_OPERATOR: operator,
         T_AK: credentials.accessKeyId,
         T_SK: credentials.accessKeySecret,
         T_TOKEN: token,
@@ -144,10 +161,12 @@ describe('Function bundles (npm run build)', () => {
     const run = { status: code, stdout, stderr };
     assert.equal(run.status, 0, run.stderr);
     probe = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+    functionLog = stdout;
   });
 
   after(async () => {
     await standin?.close();
+    await emulator?.close();
     await new Promise<void>((resolve) => (fcStub ? fcStub.close(() => resolve()) : resolve()));
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -175,6 +194,18 @@ describe('Function bundles (npm run build)', () => {
     assert.equal(a.console?.html, true);
     assert.equal(a.consoleJs?.status, 200);
     assert.ok(Number(a.consoleJs?.bytes) > 1000);
+  });
+
+  // Known gap: the digital twin (src/twin/world.ts) keeps its engine on `new SqliteStore(':memory:')`,
+  // and better-sqlite3 (a native addon) is not in the deployed bundle, so POST /v1/plans answers
+  // 500 in FC. Runs and reports until the twin has a store that needs no native code.
+  it('api plans the chapter 5.1 migration through the cloud SDK and the digital twin', { todo: 'the twin needs SQLite, which the deployed bundle lacks' }, () => {
+    const p = probe.answers.plan;
+    assert.equal(p?.status, 200, `${JSON.stringify(p)}\n${functionLog.split('\n').filter((l) => l.includes('/v1/plans')).join('\n')}`);
+    assert.equal(p?.conflicts, 1);
+    assert.equal(p?.simulated, true);
+    assert.equal(p?.lost, 0);
+    assert.ok(Number(p?.calls) >= 5, 'the plan reports the Describe calls it made');
   });
 
   it('runner, sweep, audit and events answer their events', () => {
