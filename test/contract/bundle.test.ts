@@ -59,6 +59,18 @@ function settle(p) { return p.then((value) => ({ ok: true, value }), (e) => ({ o
   const planned = JSON.parse(plan.body);
   results.answers.plan = { status: plan.status, conflicts: planned.plan && planned.plan.conflicts.length, simulated: planned.plan && planned.plan.predictedBlackout.simulated,
     lost: planned.plan && planned.plan.predictedBlackout.totalLost, calls: (planned.cloudCalls || []).length, error: planned.error };
+  // Start the migration through the api bundle, then run its first step with the runner bundle:
+  // the Planning effect reads the cloud through the SDK and journals each call's RequestId.
+  const auth = { authorization: 'Bearer ' + process.env.T_OPERATOR, 'content-type': 'application/json' };
+  const start = await http(api, 'POST', '/v1/executions', auth, JSON.stringify({ procedureId: 'migrate-vpc-to-cen', params: { regionId: 'cn-shanghai', cenId: 'cen-mig0000000000000001', vpcId: 'vpc-uf6mig0000000000000001', mode: 'smooth', acknowledgeRemainder: true } }));
+  const started = JSON.parse(start.body);
+  results.answers.start = { status: start.status, state: started.state, error: started.error };
+  if (start.status === 201) {
+    const step = await settle(mods.runner.handler(Buffer.from(JSON.stringify({ executionId: started.id, seq: started.seq })), context));
+    const journal = JSON.parse((await http(api, 'GET', '/v1/executions/' + started.id + '/journal', auth)).body);
+    const calls = journal.items.flatMap((e) => (e.data && Array.isArray(e.data.calls) ? e.data.calls : []));
+    results.answers.firstStep = { outcome: step.ok ? step.value.outcome : step.message, calls: calls.length, withRequestId: calls.filter((c) => typeof c.requestId === 'string' && c.requestId.length > 8).length, products: [...new Set(calls.map((c) => c.product))] };
+  }
   const anon = await http(api, 'GET', '/v1/executions', {});
   results.answers.anonymous = { status: anon.status };
   const page = await http(api, 'GET', '/console/', {});
@@ -119,7 +131,7 @@ describe('Function bundles (npm run build)', () => {
       fcCalls.push({ path: req.url ?? '', headers: req.headers });
       req.resume();
       req.on('end', () => {
-        res.writeHead(202, { 'x-fc-request-id': 'fc-stub', 'content-type': 'application/json' });
+        res.writeHead(202, { 'x-fc-request-id': 'fc-stub', 'content-length': '0' });
         res.end();
       });
     });
@@ -206,6 +218,17 @@ describe('Function bundles (npm run build)', () => {
     assert.equal(p?.simulated, true);
     assert.equal(p?.lost, 0);
     assert.ok(Number(p?.calls) >= 5, 'the plan reports the Describe calls it made');
+  });
+
+  it('api starts a migration and the runner runs its first step through the cloud SDK, journaling RequestIds', () => {
+    const a = probe.answers;
+    assert.equal(a.start?.status, 201, JSON.stringify(a.start));
+    assert.equal(a.firstStep?.outcome, 'committed', JSON.stringify(a.firstStep));
+    assert.ok(Number(a.firstStep?.calls) >= 3, JSON.stringify(a.firstStep));
+    assert.equal(a.firstStep?.withRequestId, a.firstStep?.calls);
+    const products = a.firstStep?.products as string[];
+    assert.ok(products.length > 0 && products.every((p) => p === 'Vpc' || p === 'Cbn'), products.join(','));
+    assert.ok(fcCalls.some((c) => c.path.includes('/functions/runner/invocations')), 'the api handed the first step to the runner through FC');
   });
 
   it('runner, sweep, audit and events answer their events', () => {
