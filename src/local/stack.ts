@@ -99,6 +99,8 @@ export interface LocalStack {
   readonly consoleUrl: string;
   /** The FC 2.0 invocation endpoint (fc2 `endpoint`); the same server as `url`. */
   readonly fcEndpoint: string;
+  /** Names of the functions the stand-in hosts (every function of s.yaml). */
+  readonly functions: readonly string[];
   /** The emulator's RPC endpoint and control API (`/_emulator/`). */
   readonly emulatorUrl: string;
   /** AccessKey pair the emulator accepts (and the functions use). */
@@ -183,11 +185,12 @@ export async function startLocalStack<D = WorkflowDeps>(opts: LocalStackOptions<
       XCFLOW_REGION: regionId,
       XCFLOW_PROBER: 'emulator',
     };
+    const functions = loadFunctionsFromSYaml(sYamlPath, { source: 'functions', functionsDir });
     const fc = await startLocalFc({
       host,
       port: opts.port ?? 0,
       clock,
-      functions: loadFunctionsFromSYaml(sYamlPath, { source: 'functions', functionsDir }),
+      functions,
       accountId: LOCAL_ACCOUNT_ID,
       region: regionId,
       // Handlers get the emulator's key pair as FC hands them the service role's credentials.
@@ -259,6 +262,7 @@ export async function startLocalStack<D = WorkflowDeps>(opts: LocalStackOptions<
       url: fc.endpoint,
       consoleUrl: `${fc.endpoint}/console/`,
       fcEndpoint: fc.endpoint,
+      functions: functions.map((f) => f.name),
       emulatorUrl: emulator.endpoint,
       credentials,
       regionId,

@@ -83,7 +83,7 @@ async function main(): Promise<void> {
       '',
       `  console        ${stack.consoleUrl}`,
       `  API            ${stack.url}/v1/  (OpenAPI: ${stack.url}/v1/openapi.json)`,
-      `  FC stand-in    ${stack.fcEndpoint}  (fc2 endpoint; functions: ${['api', 'runner', 'sweep', 'audit', 'events'].join(', ')})`,
+      `  FC stand-in    ${stack.fcEndpoint}  (fc2 endpoint; functions: ${stack.functions.join(', ')})`,
       `  emulator       ${stack.emulatorUrl}  (control API: ${stack.emulatorUrl}/_emulator/state; AccessKey ${stack.credentials.accessKeyId} / ${stack.credentials.accessKeySecret})`,
       `  store          ${stack.sqlitePath}`,
       `  clock          real, ×${speed}  (region ${stack.regionId}, topology ${stack.emulator.topologyName})`,
