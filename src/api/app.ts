@@ -10,7 +10,7 @@
  * query and body (400/413/415) → the engine's own checks. Nothing is written before all pass.
  */
 import { randomUUID } from 'node:crypto';
-import { NotFoundError, XcflowError } from '../errors.ts';
+import { NotFoundError, ValidationError, XcflowError } from '../errors.ts';
 import type { Engine, ExecutionView } from '../engine/engine.ts';
 import type { CloudCallObserver, DepsFactory } from '../engine/runner.ts';
 import { systemClock, type Clock } from '../engine/scheduler.ts';
@@ -25,6 +25,7 @@ import { ROUTES, type Method, type RouteSpec } from './routes.ts';
 import { decisionBodySchema, planBodySchema, signalBodySchema, startBodySchema, tokenBodySchema } from './schemas.ts';
 import { TokenService } from './tokens.ts';
 import { assertBody, assertPathParam, BODY_LIMIT_BYTES, parseQuery, readJsonBody } from './validation.ts';
+import { diffAuditRuns, getAuditFinding, getAuditRun, getLatestAuditRun, listAuditFindings, listAuditRuns, type FindingFilter } from '../../workflows/health-audit/runs.ts';
 
 /** One line of the access log: every request, allowed or refused, with its principal. */
 export interface AccessLogEntry {
@@ -249,6 +250,45 @@ export function createApp<D>(options: AppOptions<D>): App {
       const b = await body(req, true);
       assertBody(signalBodySchema, b);
       return json(202, executionBody(await engine.rollback(params.id as string, principal, b.reason as string | undefined)));
+    },
+
+    listAuditRuns: async ({ query }) => {
+      const page = await listAuditRuns(options.store, {
+        limit: typeof query.limit === 'number' ? query.limit : 20,
+        ...(typeof query.cursor === 'string' ? { cursor: query.cursor } : {}),
+      });
+      return json(200, { items: page.items as unknown as Json, nextCursor: page.cursor });
+    },
+
+    getLatestAuditRun: async () => {
+      const latest = await getLatestAuditRun(options.store);
+      if (!latest) throw new NotFoundError('no health audit has run yet', { code: 'AuditRunNotFound' });
+      return json(200, latest as unknown as JsonObject);
+    },
+
+    getAuditRun: async ({ params }) => json(200, (await getAuditRun(options.store, params.runId as string)) as unknown as JsonObject),
+
+    diffAuditRuns: async ({ query }) => {
+      if (typeof query.from !== 'string') throw new ValidationError('from (the older run id) is required', { code: 'InvalidParameter', field: 'from' });
+      return json(200, (await diffAuditRuns(options.store, query.from, typeof query.to === 'string' ? query.to : undefined)) as unknown as JsonObject);
+    },
+
+    listAuditFindings: async ({ query }) => {
+      const filter: FindingFilter = {
+        ...(query.status === 'open' || query.status === 'resolved' ? { status: query.status } : {}),
+        ...(Array.isArray(query.severity) ? { severity: query.severity as FindingFilter['severity'] } : {}),
+        ...(typeof query.checkId === 'string' ? { checkId: query.checkId } : {}),
+      };
+      const page = await listAuditFindings(options.store, filter, {
+        limit: typeof query.limit === 'number' ? query.limit : 100,
+        ...(typeof query.cursor === 'string' ? { cursor: query.cursor } : {}),
+      });
+      return json(200, { items: page.items as unknown as Json, nextCursor: page.cursor });
+    },
+
+    getAuditFinding: async ({ query }) => {
+      if (typeof query.key !== 'string') throw new ValidationError('key (the finding key) is required', { code: 'InvalidParameter', field: 'key' });
+      return json(200, (await getAuditFinding(options.store, query.key)) as unknown as JsonObject);
     },
 
     createToken: async ({ req, principal }) => {

@@ -33,7 +33,7 @@ export interface RouteSpec {
   method: Method;
   /** OpenAPI-style path: `/v1/executions/{id}`. */
   path: string;
-  tag: 'meta' | 'procedures' | 'plans' | 'executions' | 'approvals' | 'tokens';
+  tag: 'meta' | 'procedures' | 'plans' | 'executions' | 'approvals' | 'audit' | 'tokens';
   summary: string;
   description?: string;
   /** Permission needed; null = no token needed. */
@@ -45,6 +45,9 @@ export interface RouteSpec {
   /** Statuses of refusals this route may answer with (bodies are `Error`). */
   errors: number[];
 }
+
+/** Audit run ids (`run-` and a zero-padded sequence number). */
+export const AUDIT_RUN_ID_PATTERN = '^run-\\d{1,20}$';
 
 const executionId: PathParamSpec = { name: 'id', pattern: EXECUTION_ID_PATTERN, description: 'execution id (`ex-…`)' };
 
@@ -229,6 +232,83 @@ export const ROUTES: readonly RouteSpec[] = [
   decisionRoute('reject'),
   signalRoute('cancel'),
   signalRoute('rollback'),
+  {
+    operationId: 'listAuditRuns',
+    method: 'GET',
+    path: '/v1/audit/runs',
+    tag: 'audit',
+    summary: 'Health-audit runs, newest first',
+    description: 'Each run: when it read the network, finding counts by severity, changes since the previous run, cloud calls. Start an audit with `POST /v1/executions` (`procedureId: health-audit`).',
+    permission: 'read',
+    query: [limit(200, 20), { name: 'cursor', description: 'from `nextCursor` of the previous page', schema: { type: 'string', pattern: AUDIT_RUN_ID_PATTERN } }],
+    responses: [{ status: 200, description: 'one page', schema: 'AuditRunPage' }],
+    errors: [400, ...AUTH_ERRORS],
+  },
+  {
+    operationId: 'getLatestAuditRun',
+    method: 'GET',
+    path: '/v1/audit/runs/latest',
+    tag: 'audit',
+    summary: 'The latest audit run, the findings open now, and what it opened, resolved or changed',
+    permission: 'read',
+    responses: [{ status: 200, description: 'the run and its findings', schema: 'AuditRunView' }],
+    errors: [...AUTH_ERRORS, 404],
+  },
+  {
+    operationId: 'getAuditRun',
+    method: 'GET',
+    path: '/v1/audit/runs/{runId}',
+    tag: 'audit',
+    summary: 'One audit run and what it opened, resolved or changed',
+    permission: 'read',
+    pathParams: [{ name: 'runId', pattern: AUDIT_RUN_ID_PATTERN, description: 'run id (`run-…`)' }],
+    responses: [{ status: 200, description: 'the run and its findings', schema: 'AuditRunView' }],
+    errors: [400, ...AUTH_ERRORS, 404],
+  },
+  {
+    operationId: 'diffAuditRuns',
+    method: 'GET',
+    path: '/v1/audit/diff',
+    tag: 'audit',
+    summary: 'What changed between two audit runs',
+    description: 'Findings opened, resolved, flapped (resolved and back) or changed severity from run `from` to run `to` (default: the latest).',
+    permission: 'read',
+    query: [
+      { name: 'from', description: 'the older run (required)', schema: { type: 'string', pattern: AUDIT_RUN_ID_PATTERN } },
+      { name: 'to', description: 'the newer run (default: the latest)', schema: { type: 'string', pattern: AUDIT_RUN_ID_PATTERN } },
+    ],
+    responses: [{ status: 200, description: 'the difference', schema: 'AuditRunDiff' }],
+    errors: [400, ...AUTH_ERRORS, 404],
+  },
+  {
+    operationId: 'listAuditFindings',
+    method: 'GET',
+    path: '/v1/audit/findings',
+    tag: 'audit',
+    summary: 'Audit findings with their lifecycle (first seen, last seen, resolved, remediation)',
+    permission: 'read',
+    query: [
+      { name: 'status', description: 'open or resolved', schema: { enum: ['open', 'resolved'] } },
+      { name: 'severity', description: 'only these severities (comma-separated)', schema: { enum: ['critical', 'warning', 'info'] }, commaList: true },
+      { name: 'checkId', description: 'only this check', schema: { type: 'string', pattern: '^[a-z0-9-]{1,64}$' } },
+      limit(500, 100),
+      { name: 'cursor', description: 'from `nextCursor` of the previous page', schema: { type: 'string', minLength: 1, maxLength: 1024 } },
+    ],
+    responses: [{ status: 200, description: 'one page (filters on severity and check apply within the page)', schema: 'AuditFindingPage' }],
+    errors: [400, ...AUTH_ERRORS],
+  },
+  {
+    operationId: 'getAuditFinding',
+    method: 'GET',
+    path: '/v1/audit/finding',
+    tag: 'audit',
+    summary: 'One audit finding by key',
+    description: 'The key (`<check id>|<resources>`) holds `/` and `|`, so it is a query parameter rather than a path segment.',
+    permission: 'read',
+    query: [{ name: 'key', description: 'the finding key (required)', schema: { type: 'string', minLength: 1, maxLength: 1024 } }],
+    responses: [{ status: 200, description: 'the finding', schema: 'AuditFinding' }],
+    errors: [400, ...AUTH_ERRORS, 404],
+  },
   {
     operationId: 'createToken',
     method: 'POST',

@@ -164,6 +164,26 @@ async function readParams(ctx: Ctx): Promise<JsonObject> {
   return params;
 }
 
+function findingsTable(items: JsonObject[]): string {
+  return table(
+    ['SEVERITY', 'CHECK', 'KEY', 'STATUS', 'LAST SEEN', 'TITLE'],
+    items.map((f) => [String(f.severity), String(f.checkId), String(f.key), String(f.status), formatTime(f.lastSeenAt), String(f.title)]),
+  );
+}
+
+function describeAuditRun(view: JsonObject): string {
+  const run = (view.run ?? {}) as JsonObject;
+  const counts = (run.counts ?? {}) as JsonObject;
+  const count = (k: string): number => (Array.isArray(view[k]) ? (view[k] as Json[]).length : 0);
+  const lines = [
+    `${String(run.runId)} ${formatTime(run.at)} ${String(run.status)}${view.latest ? ' (latest)' : ''}, execution ${String(run.executionId)}`,
+    `  findings: ${String(counts.critical ?? 0)} critical, ${String(counts.warning ?? 0)} warning, ${String(counts.info ?? 0)} info`,
+    `  this run opened ${count('opened')}, resolved ${count('resolved')}, changed ${count('changed')}${view.latest ? `; open now: ${count('open')}` : ''}`,
+  ];
+  const open = (Array.isArray(view.open) ? view.open : []) as JsonObject[];
+  return `${lines.join('\n')}\n${open.length > 0 ? `\n${findingsTable(open)}` : ''}`;
+}
+
 const TERMINAL = new Set(['succeeded', 'failed', 'rolled_back', 'cancelled', 'rejected', 'expired']);
 
 // ---------------------------------------------------------------------------------------------
@@ -637,19 +657,162 @@ Options:
   },
   {
     name: 'audit',
-    summary: 'run the network health audit now (the health-audit procedure)',
-    usage: 'xcflow audit [--params JSON|@FILE|-] [--set KEY=VALUE]... [--watch]',
-    details: `Starts the health-audit procedure, as the audit timer does every six hours. Exit 6 while no
-health-audit procedure is registered in the deployment. Roles operator or admin.
+    summary: 'run the network health audit, or read its runs and findings',
+    usage:
+      'xcflow audit run [--params JSON|@FILE|-] [--set KEY=VALUE]... [--watch]\n' +
+      '       xcflow audit latest | show RUN | runs [--limit N] [--cursor C]\n' +
+      '       xcflow audit findings [--status open|resolved] [--severity S[,S]] [--check ID] [--limit N] [--cursor C] [--all]\n' +
+      '       xcflow audit finding KEY | diff FROM [TO]',
+    details: `run       start the health-audit procedure now (as the audit timer does every six hours; roles
+          operator or admin); exit 6 while it is not registered
+latest    the latest run: counts, what it opened and resolved, the findings open now
+show RUN  one run
+runs      the runs, newest first
+findings  findings with their lifecycle (first seen, last seen, resolved)
+finding   one finding by key (<check id>|<resources>), with its evidence and fix
+diff      what changed from run FROM to run TO (default: the latest)
 
 Options:
 ${PARAMS_HELP}
-  --watch                 follow it until it ends
-${WATCH_HELP}`,
-    options: { params: { type: 'string' }, set: { type: 'string', multiple: true }, watch: { type: 'boolean' }, ...WATCH_OPTIONS },
+  --watch                 (run) follow the audit until it ends
+${WATCH_HELP}
+  --status open|resolved  (findings) only these
+  --severity S[,S]        (findings) critical, warning, info
+  --check ID              (findings) only this check
+  --limit N, --cursor C   paging; --all follows every page (findings)`,
+    options: {
+      params: { type: 'string' },
+      set: { type: 'string', multiple: true },
+      watch: { type: 'boolean' },
+      ...WATCH_OPTIONS,
+      status: { type: 'string' },
+      severity: { type: 'string' },
+      check: { type: 'string' },
+      limit: { type: 'string' },
+      cursor: { type: 'string' },
+      all: { type: 'boolean' },
+    },
     async run(ctx) {
-      if (ctx.args.length > 0) throw new UsageError('audit takes no positional arguments');
-      return startAndMaybeWatch(ctx, 'health-audit', await readParams(ctx));
+      const [sub, ...rest] = ctx.args;
+      const client = (): ApiClient => ctx.client();
+      const expect = (n: number, what: string): void => {
+        if (rest.length !== n) throw new UsageError(`audit ${String(sub)} takes ${what}`);
+      };
+      switch (sub) {
+        case 'run':
+          expect(0, 'no positional arguments');
+          return startAndMaybeWatch(ctx, 'health-audit', await readParams(ctx));
+        case 'latest':
+        case 'show': {
+          if (sub === 'latest') expect(0, 'no positional arguments');
+          else expect(1, 'exactly one RUN id');
+          const view = await client().request('GET', sub === 'latest' ? '/v1/audit/runs/latest' : `/v1/audit/runs/${encodeURIComponent(rest[0] as string)}`);
+          if (ctx.json) out(ctx, view);
+          else ctx.io.stdout(describeAuditRun(view));
+          return EXIT.ok;
+        }
+        case 'runs': {
+          expect(0, 'no positional arguments');
+          const q = new URLSearchParams();
+          const limit = flag(ctx, 'limit');
+          const cursor = flag(ctx, 'cursor');
+          if (limit) q.set('limit', limit);
+          if (cursor) q.set('cursor', cursor);
+          const page = await client().request('GET', `/v1/audit/runs${q.size > 0 ? `?${q}` : ''}`);
+          if (ctx.json) out(ctx, page);
+          else {
+            const items = (page.items ?? []) as JsonObject[];
+            ctx.io.stdout(
+              items.length === 0
+                ? 'no audit runs\n'
+                : table(
+                    ['RUN', 'AT', 'STATUS', 'CRITICAL', 'WARNING', 'INFO', 'OPENED', 'RESOLVED', 'EXECUTION'],
+                    items.map((r) => {
+                      const counts = (r.counts ?? {}) as JsonObject;
+                      const changes = (r.changes ?? {}) as JsonObject;
+                      return [
+                        String(r.runId),
+                        formatTime(r.at),
+                        String(r.status),
+                        String(counts.critical ?? 0),
+                        String(counts.warning ?? 0),
+                        String(counts.info ?? 0),
+                        String(Array.isArray(changes.opened) ? changes.opened.length : 0),
+                        String(Array.isArray(changes.resolved) ? changes.resolved.length : 0),
+                        String(r.executionId),
+                      ];
+                    }),
+                  ),
+            );
+            if (page.nextCursor) ctx.io.stderr(`more: xcflow audit runs --cursor ${String(page.nextCursor)}\n`);
+          }
+          return EXIT.ok;
+        }
+        case 'findings': {
+          expect(0, 'no positional arguments');
+          const q = new URLSearchParams();
+          for (const [opt, name] of [
+            ['status', 'status'],
+            ['severity', 'severity'],
+            ['check', 'checkId'],
+            ['limit', 'limit'],
+          ] as const) {
+            const v = flag(ctx, opt);
+            if (v !== undefined) q.set(name, v);
+          }
+          let cursor = flag(ctx, 'cursor') ?? null;
+          const items: JsonObject[] = [];
+          let next: string | null = null;
+          for (;;) {
+            if (cursor) q.set('cursor', cursor);
+            const page = await client().request('GET', `/v1/audit/findings${q.size > 0 ? `?${q}` : ''}`);
+            items.push(...((page.items ?? []) as JsonObject[]));
+            next = (page.nextCursor as string | null) ?? null;
+            if (!ctx.flags.all || !next) break;
+            cursor = next;
+          }
+          if (ctx.json) out(ctx, { items, nextCursor: next });
+          else {
+            ctx.io.stdout(items.length === 0 ? 'no findings\n' : findingsTable(items));
+            if (next) ctx.io.stderr(`more: xcflow audit findings --cursor '${next}'\n`);
+          }
+          return EXIT.ok;
+        }
+        case 'finding': {
+          expect(1, 'exactly one finding KEY');
+          const f = await client().request('GET', `/v1/audit/finding?key=${encodeURIComponent(rest[0] as string)}`);
+          if (ctx.json) out(ctx, f);
+          else
+            ctx.io.stdout(
+              [
+                `${String(f.key)}`,
+                `  ${String(f.severity)} ${String(f.status)}: ${String(f.title)}`,
+                `  resources   ${Array.isArray(f.resources) ? f.resources.join(', ') : ''}`,
+                `  first seen  ${formatTime(f.firstSeenAt)} (${String(f.firstSeenRunId)}), last seen ${formatTime(f.lastSeenAt)} (${String(f.lastSeenRunId)})${f.resolvedAt ? `, resolved ${formatTime(f.resolvedAt)}` : ''}`,
+                `  fix         ${String(f.fix)}`,
+                `  evidence    ${JSON.stringify(f.evidence)}`,
+                ...(f.remediation ? [`  remediation ${JSON.stringify(f.remediation)}`] : []),
+                '',
+              ].join('\n'),
+            );
+          return EXIT.ok;
+        }
+        case 'diff': {
+          if (rest.length < 1 || rest.length > 2) throw new UsageError('audit diff takes FROM and optionally TO');
+          const q = new URLSearchParams({ from: rest[0] as string, ...(rest[1] ? { to: rest[1] } : {}) });
+          const d = await client().request('GET', `/v1/audit/diff?${q}`);
+          if (ctx.json) out(ctx, d);
+          else {
+            const list = (name: string, v: Json | undefined): string => `${name} (${Array.isArray(v) ? v.length : 0})${Array.isArray(v) && v.length > 0 ? `:\n${v.map((k) => `  ${String(k)}`).join('\n')}` : ''}`;
+            ctx.io.stdout(
+              `${String(d.fromRunId)} → ${String(d.toRunId)} over ${String(d.runs)} run(s)${d.truncated ? ' (truncated)' : ''}\n${[list('opened', d.opened), list('resolved', d.resolved), list('flapped', d.flapped), list('changed severity', d.changed)].join('\n')}\n`,
+            );
+          }
+          return EXIT.ok;
+        }
+        default:
+          throw new UsageError(sub === undefined ? 'audit needs run, latest, show, runs, findings, finding or diff' : `unknown audit subcommand "${sub}"`);
+      }
     },
   },
 ];
