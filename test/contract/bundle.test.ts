@@ -58,7 +58,9 @@ function settle(p) { return p.then((value) => ({ ok: true, value }), (e) => ({ o
     JSON.stringify({ procedureId: 'migrate-vpc-to-cen', params: { regionId: 'cn-shanghai', cenId: 'cen-mig0000000000000001', vpcId: 'vpc-uf6mig0000000000000001', mode: 'smooth', acknowledgeRemainder: true } }));
   const planned = JSON.parse(plan.body);
   results.answers.plan = { status: plan.status, conflicts: planned.plan && planned.plan.conflicts.length, simulated: planned.plan && planned.plan.predictedBlackout.simulated,
-    lost: planned.plan && planned.plan.predictedBlackout.totalLost, calls: (planned.cloudCalls || []).length, error: planned.error };
+    lost: planned.plan && planned.plan.predictedBlackout.totalLost, calls: (planned.cloudCalls || []).length, error: planned.error,
+    outcome: planned.plan && planned.plan.predictedBlackout.outcome, source: planned.plan && planned.plan.predictedBlackout.source,
+    flows: planned.plan && planned.plan.predictedBlackout.flows.map((f) => ({ sent: f.sent, lost: f.lost })) };
   // Start the migration through the api bundle, then run its first step with the runner bundle:
   // the Planning effect reads the cloud through the SDK and journals each call's RequestId.
   const auth = { authorization: 'Bearer ' + process.env.T_OPERATOR, 'content-type': 'application/json' };
@@ -208,14 +210,19 @@ describe('Function bundles (npm run build)', () => {
     assert.ok(Number(a.consoleJs?.bytes) > 1000);
   });
 
-  // Known gap: the digital twin (src/twin/world.ts) keeps its engine on `new SqliteStore(':memory:')`,
-  // and better-sqlite3 (a native addon) is not in the deployed bundle, so POST /v1/plans answers
-  // 500 in FC. Runs and reports until the twin has a store that needs no native code.
-  it('api plans the chapter 5.1 migration through the cloud SDK and the digital twin', { todo: 'the twin needs SQLite, which the deployed bundle lacks' }, () => {
+  // The twin's engine runs on the pure-JS MemoryStore: better-sqlite3 (a native addon) is not in
+  // the deployed bundle, and the stand-in left in its place throws if anything on this path used it.
+  it('api plans the chapter 5.1 migration through the cloud SDK and the digital twin', () => {
     const p = probe.answers.plan;
     assert.equal(p?.status, 200, `${JSON.stringify(p)}\n${functionLog.split('\n').filter((l) => l.includes('/v1/plans')).join('\n')}`);
     assert.equal(p?.conflicts, 1);
+    // The predicted blackout: the twin, built from Describe calls, ran the smooth migration to the
+    // end with a probe on the blocked route's flow, and lost none of its probes.
     assert.equal(p?.simulated, true);
+    assert.equal(p?.source, 'describe');
+    assert.equal(p?.outcome, 'succeeded');
+    const flows = p?.flows as { sent: number; lost: number }[];
+    assert.ok(flows.length > 0 && flows.every((f) => f.sent > 0 && f.lost === 0), JSON.stringify(flows));
     assert.equal(p?.lost, 0);
     assert.ok(Number(p?.calls) >= 5, 'the plan reports the Describe calls it made');
   });
