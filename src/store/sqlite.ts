@@ -96,7 +96,8 @@ function isUniqueViolation(err: unknown): boolean {
 
 function toRecord(row: ExecutionRow): ExecutionRecord {
   const record = JSON.parse(row.data) as ExecutionRecord;
-  record.signals = JSON.parse(row.signals) as ExecutionRecord['signals'];
+  // Almost every execution never gets a signal: skip parsing the empty object.
+  record.signals = row.signals === '{}' ? {} : (JSON.parse(row.signals) as ExecutionRecord['signals']);
   return record;
 }
 
