@@ -207,6 +207,11 @@ function errorOf(code: string, message: string): SerializedError {
   return { name: 'XcflowError', kind: 'internal', code, message, retryable: false };
 }
 
+/** The error a wait ends with when its deadline passes. */
+function waitTimeoutError(meta: StepMeta & { effect: string }, timeoutMs: number): SerializedError {
+  return errorOf('WaitTimeout', `${meta.title ?? meta.effect} did not become ready within ${timeoutMs} ms`);
+}
+
 /** The fields of a machine snapshot that its persisted form keeps. */
 interface SnapshotFields {
   status: string;
@@ -375,13 +380,6 @@ export class StepRunner<D> {
     if (meta.kind === 'approval') return this.approvalStep(def, base, rec.seq, now, ledger, permit);
 
     const snapshot = restoreSnapshot(def.machine, rec.snapshot);
-    if (meta.kind === 'wait') {
-      const timeoutMs = this.waitTimeout(meta, snapshot);
-      if (now >= step.enteredAt + timeoutMs) {
-        const error = errorOf('WaitTimeout', `${meta.title ?? meta.effect} did not become ready within ${timeoutMs} ms`);
-        return this.commit(this.applyEvent(def, base, { type: 'STEP.FAILED', error }, now, ledger, snapshot), rec.seq, permit);
-      }
-    }
     return this.effectStep(def, base, rec.seq, snapshot, meta, now, ledger, permit, false);
   }
 
@@ -470,10 +468,15 @@ export class StepRunner<D> {
     leasedBase.lease = null;
     leasedBase.updatedAt = after;
 
+    // A wait past its deadline has had its last poll (this one): a delivery that came late (a lost
+    // message re-driven by the sweep, a crashed runner) still sees a target reached meanwhile.
+    const waitLimit = meta.kind === 'wait' ? this.waitTimeout(meta, snapshot) : Number.POSITIVE_INFINITY;
+    const timedOut = after >= step.enteredAt + waitLimit;
+
     if (failure !== undefined) {
       const error = serializeError(failure);
       const failures = step.failures + 1;
-      if (isTransient(failure) && (meta.kind === 'wait' || withinBudget(this.ctx.retry, failures))) {
+      if (isTransient(failure) && !timedOut && (meta.kind === 'wait' || withinBudget(this.ctx.retry, failures))) {
         const delay =
           meta.kind === 'wait'
             ? meta.pollIntervalMs
@@ -497,12 +500,27 @@ export class StepRunner<D> {
         const committed = await this.commit({ record, ledger: next, scheduleMs: delay, releaseLocks: false }, leased.seq, permit);
         return committed.outcome === 'committed' ? { ...committed, outcome: 'retrying' } : committed;
       }
-      entry.outcome = 'failed';
+      entry.outcome = timedOut && isTransient(failure) ? 'transient' : 'failed';
       entry.error = error as unknown as Json;
       next.add(entryKind, step.state, entry);
+      if (timedOut && isTransient(failure)) {
+        const timeout = waitTimeoutError(meta, waitLimit);
+        leasedBase.error = timeout;
+        return this.commit(this.applyEvent(def, leasedBase, { type: 'STEP.FAILED', error: timeout }, after, next, snapshot), leased.seq, permit);
+      }
       leasedBase.error = error;
       const plan = this.applyEvent(def, leasedBase, { type: 'STEP.FAILED', error }, after, next, snapshot, true);
       return this.commit(plan, leased.seq, permit);
+    }
+
+    if (timedOut && !(output as WaitResult | null)?.ready) {
+      // The last poll, then the timeout as its own transition (as when no poll is made).
+      entry.outcome = 'not-ready';
+      entry.output = summarize(output);
+      next.add('poll', step.state, entry);
+      const timeout = waitTimeoutError(meta, waitLimit);
+      leasedBase.error = timeout;
+      return this.commit(this.applyEvent(def, leasedBase, { type: 'STEP.FAILED', error: timeout }, after, next, snapshot), leased.seq, permit);
     }
 
     if (meta.kind === 'wait' && !(output as WaitResult | null)?.ready) {

@@ -13,7 +13,8 @@
  * - `XCFLOW_LEASE_MS`: how long one effect may run before another runner may take over;
  * - `XCFLOW_CHAIN_STEPS`: most steps one invocation runs back to back (default 1).
  */
-import { procedures as registeredProcedures, type WorkflowDeps } from '../../workflows/index.ts';
+import { allProcedures, type WorkflowDeps } from '../../workflows/index.ts';
+import { loadIntentFile } from '../../workflows/health-audit/index.ts';
 import { cloudConfigFromEnv, createCloudClients, type CloudClients } from '../cloud/index.ts';
 import { ValidationError } from '../errors.ts';
 import type { ExecutionStore } from '../store/contract.ts';
@@ -153,9 +154,18 @@ export function createRuntime<D = WorkflowDeps>(config: RuntimeConfig, env: Env 
   const fcScheduler = !parts.scheduler && config.scheduler.kind === 'fc' ? new RefreshingFcScheduler(config.scheduler, env) : undefined;
   const timer = !parts.scheduler && !fcScheduler ? new TimerScheduler() : undefined;
   const scheduler = parts.scheduler ?? fcScheduler ?? (timer as TimerScheduler);
-  const engine = createEngine<D>({
+  // The health audit needs the store and the engine it runs in, so it is built around them lazily.
+  const intentFile = env.XCFLOW_AUDIT_INTENT_FILE;
+  const procedures =
+    parts.procedures ??
+    (allProcedures(() => ({
+      store,
+      engine: () => engine,
+      ...(intentFile ? { defaultIntent: () => loadIntentFile(intentFile) } : {}),
+    })) as unknown as ProcedureDefinition<D>[]);
+  const engine: Engine = createEngine<D>({
     store,
-    procedures: parts.procedures ?? (registeredProcedures as unknown as ProcedureDefinition<D>[]),
+    procedures,
     deps,
     scheduler,
     ...(parts.clock ? { clock: parts.clock } : {}),

@@ -14,6 +14,9 @@ import type { ExecutionStatus } from '../engine/types.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type {
   ApprovalDecision,
+  AuditFindingFilter,
+  AuditFindingRecord,
+  AuditRunRecord,
   DueExecution,
   ExecutionFilter,
   ExecutionRecord,
@@ -78,6 +81,20 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
 ) WITHOUT ROWID;
 `;
 
+// Health-audit runs and finding lifecycles (issue 7).
+const AUDIT_SCHEMA = `
+CREATE TABLE IF NOT EXISTS audit_runs (
+  run_id TEXT PRIMARY KEY,
+  data TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS audit_findings (
+  key TEXT PRIMARY KEY,
+  status TEXT NOT NULL,
+  data TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS audit_findings_status ON audit_findings (status, key);
+`;
+
 interface ExecutionRow {
   data: string;
   signals: string;
@@ -118,6 +135,8 @@ export class SqliteStore implements ExecutionStore {
   private readonly statusSeen = new Map<string, ExecutionStatus>();
   private readonly insertWithJournal: (record: ExecutionRecord, journal: JournalEntry[]) => void;
   private readonly updateWithJournal: (record: ExecutionRecord, expectedSeq: number, journal: JournalEntry[]) => boolean;
+  private readonly audit;
+  private readonly putFindings: (findings: AuditFindingRecord[]) => void;
 
   constructor(opts: SqliteStoreOptions | string = {}) {
     const path = typeof opts === 'string' ? opts : (opts.path ?? DEFAULT_SQLITE_PATH);
@@ -131,6 +150,7 @@ export class SqliteStore implements ExecutionStore {
     // Several processes (runner, API, sweep) may share the file locally: wait instead of failing.
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    this.db.exec(AUDIT_SCHEMA);
     const db = this.db;
     this.stmts = {
       insert: db.prepare(
@@ -177,6 +197,20 @@ export class SqliteStore implements ExecutionStore {
       ),
       keyGet: db.prepare<[string], { data: string }>('SELECT data FROM idempotency_keys WHERE key = ?'),
     };
+    this.audit = {
+      runPut: db.prepare('INSERT INTO audit_runs (run_id, data) VALUES (?, ?) ON CONFLICT (run_id) DO UPDATE SET data = excluded.data'),
+      runGet: db.prepare<[string], { data: string }>('SELECT data FROM audit_runs WHERE run_id = ?'),
+      runList: db.prepare<[string, number], { data: string; run_id: string }>('SELECT run_id, data FROM audit_runs WHERE run_id < ? ORDER BY run_id DESC LIMIT ?'),
+      findingPut: db.prepare('INSERT INTO audit_findings (key, status, data) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET status = excluded.status, data = excluded.data'),
+      findingGet: db.prepare<[string], { data: string }>('SELECT data FROM audit_findings WHERE key = ?'),
+      findingList: db.prepare<[string, number], { data: string; key: string }>('SELECT key, data FROM audit_findings WHERE key > ? ORDER BY key LIMIT ?'),
+      findingListByStatus: db.prepare<[string, string, number], { data: string; key: string }>(
+        'SELECT key, data FROM audit_findings WHERE status = ? AND key > ? ORDER BY key LIMIT ?',
+      ),
+    };
+    this.putFindings = db.transaction((findings: AuditFindingRecord[]) => {
+      for (const f of findings) this.audit.findingPut.run(f.key, f.status, JSON.stringify(f));
+    });
     const insertJournal = (journal: JournalEntry[]): void => {
       for (const entry of journal) this.stmts.journalInsert.run(entry.executionId, entry.seq, JSON.stringify(entry));
     };
@@ -348,6 +382,46 @@ export class SqliteStore implements ExecutionStore {
     if (result.changes === 1) return { created: true, record };
     const row = this.stmts.keyGet.get(record.key);
     return { created: false, record: row ? (JSON.parse(row.data) as IdempotencyRecord) : record };
+  }
+
+  async putAuditRun(run: AuditRunRecord): Promise<void> {
+    this.audit.runPut.run(run.runId, JSON.stringify(run));
+  }
+
+  async getAuditRun(runId: string): Promise<AuditRunRecord | null> {
+    const row = this.audit.runGet.get(runId);
+    return row ? (JSON.parse(row.data) as AuditRunRecord) : null;
+  }
+
+  async listAuditRuns(page: PageRequest): Promise<Page<AuditRunRecord>> {
+    const limit = Math.max(1, page.limit);
+    // Every run id sorts below U+FFFF: no cursor means "from the newest".
+    const rows = this.audit.runList.all(page.cursor ?? '\uffff', limit + 1);
+    const items = rows.slice(0, limit).map((r) => JSON.parse(r.data) as AuditRunRecord);
+    const last = items[items.length - 1];
+    return { items, cursor: rows.length > limit && last ? last.runId : null };
+  }
+
+  async putAuditFindings(findings: AuditFindingRecord[]): Promise<void> {
+    if (findings.length > 0) this.putFindings(findings);
+  }
+
+  async getAuditFindings(keys: string[]): Promise<AuditFindingRecord[]> {
+    const out: AuditFindingRecord[] = [];
+    for (const key of [...new Set(keys)].sort()) {
+      const row = this.audit.findingGet.get(key);
+      if (row) out.push(JSON.parse(row.data) as AuditFindingRecord);
+    }
+    return out;
+  }
+
+  async listAuditFindings(filter: AuditFindingFilter, page: PageRequest): Promise<Page<AuditFindingRecord>> {
+    const limit = Math.max(1, page.limit);
+    const after = page.cursor ?? '';
+    const rows = filter.status ? this.audit.findingListByStatus.all(filter.status, after, limit + 1) : this.audit.findingList.all(after, limit + 1);
+    const items = rows.slice(0, limit).map((r) => JSON.parse(r.data) as AuditFindingRecord);
+    const last = items[items.length - 1];
+    return { items, cursor: rows.length > limit && last ? last.key : null };
   }
 
   async close(): Promise<void> {

@@ -52,6 +52,8 @@ export interface WorldOptions {
   random?: () => number;
   /** SQLite file shared with runner processes (kill tests); default `:memory:`. */
   storePath?: string;
+  /** Deliver every step message this many times (2 = every async delivery duplicated; fault tests). */
+  deliveryCopies?: number;
 }
 
 /**
@@ -70,7 +72,7 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
     prober: { kind: 'emulator' },
   });
   const store = new SqliteStore({ path: opts.storePath ?? ':memory:' });
-  const scheduler = new InProcessScheduler({ clock });
+  const scheduler = new InProcessScheduler({ clock, ...(opts.deliveryCopies ? { copies: opts.deliveryCopies } : {}) });
   const engine = createEngine<CloudClients>({
     store,
     procedures: opts.procedures,
