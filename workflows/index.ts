@@ -6,6 +6,8 @@
 import type { CloudClients } from '../src/cloud/index.ts';
 import type { ProcedureDefinition } from '../src/engine/types.ts';
 import { cloudServiceAccess } from './cloud-service-access/index.ts';
+import { removeMigrationLeftovers } from './health-audit/cleanup/index.ts';
+import { createHealthAudit, type HealthAuditServices } from './health-audit/index.ts';
 import { linkPerformanceTest } from './link-performance-test/index.ts';
 import { migrateVbrToCen } from './migrate-vbr-to-cen/index.ts';
 import { migrateVpcToCen } from './migrate-vpc-to-cen/index.ts';
@@ -23,4 +25,14 @@ export const procedures: ProcedureDefinition<WorkflowDeps>[] = [
   migrateVbrToCen,
   rollbackMigration,
   physicalConnectionRedundancy,
+  removeMigrationLeftovers,
 ];
+
+/**
+ * Every procedure, the `health-audit` included. The audit also needs the store and the engine,
+ * which are built from this list: pass a function that returns them once they exist (see
+ * `workflows/health-audit/index.ts`).
+ */
+export function allProcedures(auditServices: () => HealthAuditServices): ProcedureDefinition<WorkflowDeps>[] {
+  return [...procedures, createHealthAudit(auditServices)];
+}

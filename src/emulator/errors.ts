@@ -244,7 +244,10 @@ export class InvalidPhysicalConnectionIdNotFound extends EmulatorApiError {
   }
 }
 
-/** CEN instance id unknown. Code/message UNCONFIRMED (CBN reports `ParameterCenInstanceId`). */
+/**
+ * CEN instance id unknown, or the CEN of another account (invisible to the caller). Code/message
+ * UNCONFIRMED (CBN reports `ParameterCenInstanceId`; the same code for a foreign CEN is assumed).
+ */
 export class CenInstanceNotFound extends EmulatorApiError {
   constructor(_id: string) {
     super('ParameterCenInstanceId', 'The specified CEN instance does not exist.', 404);
@@ -272,10 +275,34 @@ export class InvalidChildInstanceStatus extends EmulatorApiError {
   }
 }
 
-/** The child instance is already attached (to this or another CEN). Code/message UNCONFIRMED. */
+/**
+ * The child instance is already attached (to this or another CEN). Code, message and 409 as in
+ * the AttachCenChildInstance error table (help.aliyun.com, CBN 2017-09-12).
+ */
 export class ChildInstanceAlreadyAttached extends EmulatorApiError {
   constructor() {
-    super('InstanceExist.ChildInstance', 'The child instance is already attached to a CEN instance.');
+    super('InvalidOperation.ChildInstanceAlreadyAttached', 'Operation is invalid because the child-instance has already been attached to another CEN.', 409);
+  }
+}
+
+/**
+ * Attaching a network of another account that has not granted this CEN (GrantInstanceToCen).
+ * Code (with Alibaba's spelling "Forbbiden"), message and 409 as in the AttachCenChildInstance
+ * error table.
+ */
+export class AttachChildInstanceAcrossUid extends EmulatorApiError {
+  constructor() {
+    super('Forbbiden.AttachChildInstanceAcrossUid', 'Operation is invalid because the child-instance is not authorized to CEN.', 409);
+  }
+}
+
+/**
+ * RevokeInstanceFromCen while the instance is still attached to that CEN. The real code for this
+ * case is UNCONFIRMED (Terraform retries `IncorrectStatus` on revoke); the emulator uses it.
+ */
+export class GrantInUse extends EmulatorApiError {
+  constructor(instanceId: string, cenId: string) {
+    super('IncorrectStatus', `The instance ${instanceId} is still attached to ${cenId}; detach it before revoking the grant.`);
   }
 }
 

@@ -9,7 +9,9 @@ import { cbnApi } from './actions/cbn.ts';
 import { ecsApi } from './actions/ecs.ts';
 import { vpcApi } from './actions/vpc.ts';
 import { CloudAssistant, type AssistantEnvironment, type AssistantInstance, type PathVerdict } from './ecs/assistant.ts';
+import { echoTiming, type EchoVerdict } from './ecs/ping.ts';
 import { FaultInjector } from './faults.ts';
+import { containsIp, parseCidr, parseIpv4 } from '../net/index.ts';
 import type { NetworkModel } from './model/network.ts';
 import { NetworkModel as NetworkModelClass } from './model/network.ts';
 import type { EmulatorSnapshot } from './model/types.ts';
@@ -29,6 +31,14 @@ export const DEFAULT_CREDENTIALS: readonly Credential[] = Object.freeze([
   Object.freeze({ accessKeyId: 'LTAI-xcflow-local', accessKeySecret: 'xcflow-local-secret' }),
 ]);
 
+/**
+ * The AccessKey pair the emulator accepts for a further account of the topology (`accounts`),
+ * unless `credentials` are given. Like {@link DEFAULT_CREDENTIALS}, it only opens the emulator.
+ */
+export function accountCredentials(accountId: string): Credential {
+  return { accessKeyId: `LTAI-xcflow-${accountId}`, accessKeySecret: `xcflow-local-secret-${accountId}`, accountId };
+}
+
 /** Default port of `xcflow emulator`. */
 export const DEFAULT_EMULATOR_PORT = 8790;
 
@@ -44,7 +54,11 @@ export interface StartEmulatorOptions {
   clock?: 'virtual' | 'real' | Clock;
   /** Speed factor of a real clock (default 1). */
   speed?: number;
-  /** Accepted AccessKey pairs (default {@link DEFAULT_CREDENTIALS}). */
+  /**
+   * Accepted AccessKey pairs, each acting for its `accountId` (absent: the default account).
+   * Default: {@link DEFAULT_CREDENTIALS} for the default account, then
+   * {@link accountCredentials} for every further account of the model.
+   */
   credentials?: readonly Credential[];
   /** Wall clock for the signature timestamp and nonce windows (default `Date.now`). */
   wallNow?: () => number;
@@ -55,7 +69,10 @@ export interface RunningEmulator {
   /** `http://127.0.0.1:PORT`: the pop-core `endpoint` for all three products. */
   readonly endpoint: string;
   readonly port: number;
+  /** Accepted pairs; the first acts for the default account. */
   readonly credentials: readonly Credential[];
+  /** The pair that acts for `accountId` (the first one that does), if any. */
+  credentialsFor(accountId: string): Credential | undefined;
   /** The current model (replaced by reset and snapshot load). */
   readonly model: NetworkModel;
   readonly clock: Clock;
@@ -81,14 +98,22 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Ru
   const topology: TopologyFile =
     opts.topology === undefined ? readTopologyFile(DEFAULT_TOPOLOGY_FILE) : typeof opts.topology === 'string' ? readTopologyFile(opts.topology) : validateTopology(opts.topology);
   const topologyName = typeof opts.topology === 'string' ? opts.topology : (topology.name ?? 'default');
-  const credentials = opts.credentials && opts.credentials.length > 0 ? opts.credentials : DEFAULT_CREDENTIALS;
-
+  const given = opts.credentials && opts.credentials.length > 0 ? opts.credentials : undefined;
   let model = buildModel(topology, clock);
+  const credentialsOf = (m: NetworkModel): readonly Credential[] =>
+    given ?? [...DEFAULT_CREDENTIALS, ...m.accounts().filter((a) => a.accountId !== m.accountId).map((a) => accountCredentials(a.accountId))];
+  let credentials = credentialsOf(model);
   const current = (): NetworkModel => model;
   const assistant = new CloudAssistant(assistantEnvironment(current, clock));
   const faults = new FaultInjector();
   const gateway = new RpcGateway({
-    products: [vpcApi(current), cbnApi(current), ecsApi({ assistant, ecsInstances: () => [...current().core.ecsInstances.values()], wireTime: (ms) => wireTime(current(), ms), now: () => clock.now() })],
+    products: [vpcApi(current), cbnApi(current), ecsApi({
+        assistant,
+        ecsInstances: () => [...current().core.ecsInstances.values()],
+        wireTime: (ms) => wireTime(current(), ms),
+        now: () => clock.now(),
+        defaultAccountId: () => current().accountId,
+      })],
     credentials,
     faults,
     ...(opts.wallNow ? { wallNow: opts.wallNow } : {}),
@@ -99,6 +124,9 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Ru
     model = next;
     assistant.reset();
     gateway.reset();
+    // A snapshot may bring other accounts: their default pairs follow the model.
+    credentials = credentialsOf(model);
+    gateway.setCredentials(credentials);
   };
   const reset = (): void => {
     replace(buildModel(topology, clock));
@@ -116,7 +144,10 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Ru
   return {
     endpoint: server.endpoint,
     port: server.port,
-    credentials,
+    get credentials() {
+      return credentials;
+    },
+    credentialsFor: (accountId) => credentials.find((c) => (c.accountId ?? model.accountId) === accountId),
     get model() {
       return model;
     },
@@ -159,6 +190,7 @@ function assistantEnvironment(current: () => NetworkModel, clock: Clock): Assist
         out.push({
           instanceId: i.instanceId,
           kind: 'ecs',
+          ownerId: core.ownerOf(i),
           regionId: i.regionId,
           ip: i.privateIpAddress,
           hostname: i.instanceName,
@@ -173,6 +205,7 @@ function assistantEnvironment(current: () => NetworkModel, clock: Clock): Assist
         out.push({
           instanceId: i.instanceId,
           kind: 'managed',
+          ownerId: core.ownerOf(i),
           regionId: i.regionId,
           ip: i.ipAddress,
           hostname: i.hostname,
@@ -198,7 +231,44 @@ function assistantEnvironment(current: () => NetworkModel, clock: Clock): Assist
       return { reachable: true, linkId: pc.physicalConnectionId, link: { bandwidthBps: pc.bandwidth * 1e6, up: pc.linkStatus === 'Up' }, direction };
     },
     hostExists: (ip) => current().inventory.hostAt(ip) !== undefined,
+    icmpEcho: (from, toIp, seq) => icmpEcho(current(), from, toIp, seq),
     wireTime: (ms) => wireTime(current(), ms),
     unixSeconds: (ms) => Math.floor((ms + current().core.epochOffsetMs) / 1000),
   };
+}
+
+/**
+ * One echo request as the data plane sees it now: both legs must deliver (`reachability`), and
+ * something must live at the address to answer: a running instance, a data-center device, or a
+ * VBR gateway address. An address on the sender's own vSwitch with nobody there fails locally
+ * (ARP), which Linux reports as "Destination Host Unreachable"; every other drop is silent.
+ */
+function icmpEcho(model: NetworkModel, from: AssistantInstance, toIp: string, seq: number): EchoVerdict {
+  if (toIp === from.ip || toIp.startsWith('127.')) return { kind: 'reply', ttl: 64, ...loopback(seq) };
+  const r = model.reachability({ source: from.instanceId, destinationIp: toIp, flow: { protocol: 'icmp' } });
+  if (!r.reachable) return { kind: 'lost', reason: r.reason ?? 'unreachable' };
+  const core = model.core;
+  const host = model.inventory.hostAt(toIp);
+  const delivered = r.hops.filter((h) => h.direction === 'forward').at(-1);
+  // Delivered to an instance: the one with that address must be running; an appliance that the
+  // route points to (NextHopType=Instance) answers for what lies behind it.
+  const answers =
+    host?.kind === 'ecs'
+      ? host.instance.status === 'Running'
+      : host !== undefined ||
+        delivered?.node === 'ecs' ||
+        delivered?.node === 'device' ||
+        delivered?.node === 'cloud-service' ||
+        [...core.vbrs.values()].some((v) => v.localGatewayIp === toIp || v.peerGatewayIp === toIp);
+  if (!answers) {
+    const ecs = core.ecsInstances.get(from.instanceId);
+    const sw = ecs ? core.vSwitches.get(ecs.vSwitchId) : undefined;
+    if (sw && containsIp(parseCidr(sw.cidrBlock), parseIpv4(toIp))) return { kind: 'host-unreachable', from: from.ip };
+    return { kind: 'lost', reason: 'no-host' };
+  }
+  return { kind: 'reply', ...echoTiming(r.hops, seq, `${from.ip}>${toIp}`) };
+}
+
+function loopback(seq: number): { rttUs: number } {
+  return { rttUs: 20 + (seq % 7) * 3 };
 }

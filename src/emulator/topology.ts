@@ -14,6 +14,7 @@ import type { Clock } from './clock.ts';
 import { EmulatorApiError } from './errors.ts';
 import { NetworkModel } from './model/network.ts';
 import type { LifecycleTimings } from './model/states.ts';
+import { DEFAULT_ACCOUNT_ID } from './model/store.ts';
 import type { ModelQuotas, RouterInterfaceRecord } from './model/types.ts';
 
 /** A route in a topology (VPC or VBR table). Give `nextHop` or ECMP `nextHops`. */
@@ -31,13 +32,19 @@ export interface TopologyFile {
   description?: string;
   /** Load another topology file (relative to this one) instead; the other fields are ignored. */
   include?: string;
+  /** UID of the default account: it owns every resource without an `ownerId`. */
   accountId?: string;
+  /** Further accounts; resources name theirs with `ownerId`. */
+  accounts?: Array<{ accountId: string; name?: string }>;
+  /** Grants to CENs of other accounts (GrantInstanceToCen) that exist already. */
+  cenGrants?: Array<{ instanceId: string; cenId: string; cenOwnerId?: string }>;
   seed?: number;
   timings?: Partial<LifecycleTimings>;
   quotas?: Partial<ModelQuotas>;
   regions: Array<{ regionId: string; localName?: string }>;
   vpcs?: Array<{
     id?: string;
+    ownerId?: string;
     regionId: string;
     cidrBlock: string;
     name?: string;
@@ -54,13 +61,14 @@ export interface TopologyFile {
     devices?: Array<{
       ip: string;
       name?: string;
-      managedInstance?: { id?: string; regionId: string; hostname?: string; cpu?: number; cloudAssistantVersion?: string; installedBinaries?: string[] };
+      managedInstance?: { id?: string; ownerId?: string; regionId: string; hostname?: string; cpu?: number; cloudAssistantVersion?: string; installedBinaries?: string[] };
     }>;
     routes?: Array<{ destinationCidrBlock: string; nextHopIps: string[] }>;
     bgpAdvertisedCidrs?: string[];
   }>;
   physicalConnections?: Array<{
     id?: string;
+    ownerId?: string;
     regionId: string;
     dataCenterId: string;
     name?: string;
@@ -72,6 +80,7 @@ export interface TopologyFile {
   }>;
   vbrs?: Array<{
     id?: string;
+    ownerId?: string;
     regionId: string;
     physicalConnectionId: string;
     name?: string;
@@ -91,6 +100,8 @@ export interface TopologyFile {
   }>;
   ecsInstances?: Array<{
     id?: string;
+    /** Default: the owner of the vSwitch's VPC. */
+    ownerId?: string;
     vSwitchId: string;
     privateIpAddress: string;
     name?: string;
@@ -103,6 +114,7 @@ export interface TopologyFile {
   }>;
   cens?: Array<{
     id?: string;
+    ownerId?: string;
     name?: string;
     description?: string;
     protectionLevel?: 'REDUCED' | 'FULL';
@@ -218,12 +230,26 @@ export function validateTopology(raw: unknown): TopologyFile {
     const r = str(v, c)!;
     if (!regions.has(r)) c.fail(`unknown region ${r} (declare it in regions)`);
   };
+  const uid = (v: unknown, c: Check): string => {
+    const s = str(v, c)!;
+    if (!/^[0-9]{1,20}$/.test(s)) c.fail(`${s} is not an account UID (digits)`);
+    return s;
+  };
+  const accounts = new Set<string>([t.accountId === undefined ? DEFAULT_ACCOUNT_ID : uid(t.accountId, root.at('accountId'))]);
+  list(t.accounts, root.at('accounts')).forEach((a, i) => accounts.add(uid(obj(a, root.at('accounts').at(i)).accountId, root.at('accounts').at(i).at('accountId'))));
+  const owner = (v: unknown, c: Check): void => {
+    if (v === undefined) return;
+    const id = uid(v, c);
+    if (!accounts.has(id)) c.fail(`unknown account ${id} (declare it in accounts)`);
+  };
   const ids = { vpc: new Set<string>(), vsw: new Set<string>(), dc: new Set<string>(), pc: new Set<string>(), vbr: new Set<string>(), ri: new Set<string>(), ecs: new Set<string>() };
   const vpcCidrs = new Map<string, string>();
+  const cenIds = new Set<string>();
   list(t.vpcs, root.at('vpcs')).forEach((v, i) => {
     const c = root.at('vpcs').at(i);
     const o = obj(v, c);
     region(o.regionId, c.at('regionId'));
+    owner(o.ownerId, c.at('ownerId'));
     const block = cidr(o.cidrBlock, c.at('cidrBlock'));
     const id = str(o.id, c.at('id'), true);
     if (id) {
@@ -250,7 +276,11 @@ export function validateTopology(raw: unknown): TopologyFile {
       const dc = c.at('devices').at(j);
       const dobj = obj(x, dc);
       ip(dobj.ip, dc.at('ip'));
-      if (dobj.managedInstance !== undefined) region(obj(dobj.managedInstance, dc.at('managedInstance')).regionId, dc.at('managedInstance').at('regionId'));
+      if (dobj.managedInstance !== undefined) {
+        const mi = obj(dobj.managedInstance, dc.at('managedInstance'));
+        region(mi.regionId, dc.at('managedInstance').at('regionId'));
+        owner(mi.ownerId, dc.at('managedInstance').at('ownerId'));
+      }
     });
     list(o.routes, c.at('routes')).forEach((x, j) => {
       const rc = c.at('routes').at(j);
@@ -266,6 +296,7 @@ export function validateTopology(raw: unknown): TopologyFile {
     const c = root.at('physicalConnections').at(i);
     const o = obj(p, c);
     region(o.regionId, c.at('regionId'));
+    owner(o.ownerId, c.at('ownerId'));
     const dc = str(o.dataCenterId, c.at('dataCenterId'))!;
     if (!ids.dc.has(dc)) c.at('dataCenterId').fail(`no data center ${dc}`);
     num(o.bandwidthMbps, c.at('bandwidthMbps'), true);
@@ -276,6 +307,7 @@ export function validateTopology(raw: unknown): TopologyFile {
     const c = root.at('vbrs').at(i);
     const o = obj(v, c);
     region(o.regionId, c.at('regionId'));
+    owner(o.ownerId, c.at('ownerId'));
     const pc = str(o.physicalConnectionId, c.at('physicalConnectionId'))!;
     if (!ids.pc.has(pc)) c.at('physicalConnectionId').fail(`no physical connection ${pc}`);
     num(o.vlanId, c.at('vlanId'));
@@ -344,11 +376,15 @@ export function validateTopology(raw: unknown): TopologyFile {
     const o = obj(e, c);
     const sw = str(o.vSwitchId, c.at('vSwitchId'))!;
     if (!ids.vsw.has(sw)) c.at('vSwitchId').fail(`no vSwitch ${sw}`);
+    owner(o.ownerId, c.at('ownerId'));
     ip(o.privateIpAddress, c.at('privateIpAddress'));
   });
   list(t.cens, root.at('cens')).forEach((x, i) => {
     const c = root.at('cens').at(i);
     const o = obj(x, c);
+    owner(o.ownerId, c.at('ownerId'));
+    const cenId = str(o.id, c.at('id'), true);
+    if (cenId) cenIds.add(cenId);
     if (o.protectionLevel !== undefined && o.protectionLevel !== 'REDUCED' && o.protectionLevel !== 'FULL') c.at('protectionLevel').fail('expected REDUCED or FULL');
     list(o.children, c.at('children')).forEach((ch, j) => {
       const id = str(obj(ch, c.at('children').at(j)).instanceId, c.at('children').at(j).at('instanceId'))!;
@@ -362,6 +398,15 @@ export function validateTopology(raw: unknown): TopologyFile {
       if (!ids.vbr.has(vbr)) hc.at('vbrId').fail(`no VBR ${vbr}`);
       ip(ho.targetIp, hc.at('targetIp'));
     });
+  });
+  list(t.cenGrants, root.at('cenGrants')).forEach((g, i) => {
+    const c = root.at('cenGrants').at(i);
+    const o = obj(g, c);
+    const inst = str(o.instanceId, c.at('instanceId'))!;
+    if (!ids.vpc.has(inst) && !ids.vbr.has(inst)) c.at('instanceId').fail(`no VPC or VBR ${inst}`);
+    const cen = str(o.cenId, c.at('cenId'))!;
+    if (o.cenOwnerId !== undefined) uid(o.cenOwnerId, c.at('cenOwnerId'));
+    else if (!cenIds.has(cen)) c.at('cenOwnerId').fail(`give the owner of ${cen}, a CEN this topology does not declare`);
   });
   return t;
 }
@@ -391,7 +436,19 @@ export function buildModel(t: TopologyFile, clock: Clock): NetworkModel {
       throw new ValidationError(`topology: ${field}: ${msg}`, { code: 'InvalidTopology', field, cause: err });
     }
   };
+  const grant = (regionId: string, instanceId: string, type: 'VPC' | 'VBR', cenId: string, cenOwnerId: string, childOwnerId: string): void => {
+    c.cenGrants.set(`${instanceId}|${cenId}`, {
+      cenId,
+      cenOwnerId,
+      childInstanceId: instanceId,
+      childInstanceType: type,
+      childInstanceRegionId: regionId,
+      childInstanceOwnerId: childOwnerId,
+      creationTime: c.isoNow(),
+    });
+  };
   for (const r of t.regions) c.regions.set(r.regionId, { regionId: r.regionId, localName: r.localName ?? r.regionId });
+  for (const a of t.accounts ?? []) if (!c.accounts.has(a.accountId)) c.accounts.set(a.accountId, { accountId: a.accountId, name: a.name ?? a.accountId });
 
   const vpcIds: string[] = [];
   (t.vpcs ?? []).forEach((v, i) =>
@@ -404,6 +461,7 @@ export function buildModel(t: TopologyFile, clock: Clock): NetworkModel {
         ...(v.description ? { description: v.description } : {}),
         ...(v.vRouterId ? { vRouterId: v.vRouterId } : {}),
         ...(v.routeTableId ? { routeTableId: v.routeTableId } : {}),
+        ...(v.ownerId ? { ownerId: v.ownerId } : {}),
       });
       vpcIds.push(vpc.vpcId);
       (v.vSwitches ?? []).forEach((s, j) =>
@@ -436,6 +494,7 @@ export function buildModel(t: TopologyFile, clock: Clock): NetworkModel {
         hostname: mi.hostname ?? x.name ?? x.ip,
         ipAddress: x.ip,
         dataCenterId: dc.dataCenterId,
+        ...c.ownerField(mi.ownerId),
         osType: 'linux',
         cpu: mi.cpu ?? 8,
         cloudAssistant: true,
@@ -462,6 +521,7 @@ export function buildModel(t: TopologyFile, clock: Clock): NetworkModel {
       linkStatus: p.linkStatus ?? 'Up',
       dataCenterId: p.dataCenterId,
       creationTime: c.isoNow(),
+      ...c.ownerField(p.ownerId),
     });
   }
 
@@ -485,6 +545,7 @@ export function buildModel(t: TopologyFile, clock: Clock): NetworkModel {
       peerGatewayIp: v.peerGatewayIp,
       peeringSubnetMask: v.peeringSubnetMask,
       creationTime: c.isoNow(),
+      ...c.ownerField(v.ownerId),
     });
     c.routeTables.set(routeTableId, {
       routeTableId,
@@ -562,6 +623,7 @@ export function buildModel(t: TopologyFile, clock: Clock): NetworkModel {
         zoneId: sw.zoneId,
         vpcId: sw.vpcId,
         vSwitchId: sw.vSwitchId,
+        ...c.ownerField(e.ownerId ?? c.resourceOwner(sw.vpcId)),
         privateIpAddress: e.privateIpAddress,
         instanceName: e.name ?? id,
         instanceType: e.instanceType ?? 'ecs.se1.2xlarge',
@@ -616,12 +678,17 @@ export function buildModel(t: TopologyFile, clock: Clock): NetworkModel {
   (t.cens ?? []).forEach((x, i) =>
     wrap(`cens[${i}]`, () => {
       const cenId = x.id ?? c.ids.next('cen');
-      c.cens.set(cenId, { cenId, name: x.name ?? '', description: x.description ?? '', status: 'Active', protectionLevel: x.protectionLevel ?? 'REDUCED', ipv6Level: 'DISABLED', creationTime: c.isoNow() });
+      const cenOwner = x.ownerId ?? c.accountId;
+      c.cens.set(cenId, { cenId, name: x.name ?? '', description: x.description ?? '', status: 'Active', protectionLevel: x.protectionLevel ?? 'REDUCED', ipv6Level: 'DISABLED', creationTime: c.isoNow(), ...c.ownerField(cenOwner) });
       for (const ch of x.children ?? []) {
         const vpc = c.vpcs.get(ch.instanceId);
         const vbr = c.vbrs.get(ch.instanceId);
         const type = vpc ? 'VPC' : 'VBR';
-        m.cens.attachCenChildInstance({ cenId, childInstanceId: ch.instanceId, childInstanceType: type, childInstanceRegionId: (vpc ?? vbr)!.regionId });
+        const inst = (vpc ?? vbr)!;
+        const childOwner = c.ownerOf(inst);
+        // A child of another account is attached, so its owner granted this CEN: record the grant.
+        if (childOwner !== cenOwner) grant(inst.regionId, ch.instanceId, type, cenId, cenOwner, childOwner);
+        m.cens.attachCenChildInstance({ cenId, childInstanceId: ch.instanceId, childInstanceType: type, childInstanceRegionId: inst.regionId, childInstanceOwnerId: childOwner });
         c.cancelTransition('cenChild.attached', `${cenId}|${ch.instanceId}`);
         c.cenChildren.get(`${cenId}|${ch.instanceId}`)!.status = 'Attached';
       }
@@ -649,6 +716,11 @@ export function buildModel(t: TopologyFile, clock: Clock): NetworkModel {
       }
     }),
   );
+  for (const g of t.cenGrants ?? []) {
+    const inst = (c.vpcs.get(g.instanceId) ?? c.vbrs.get(g.instanceId))!;
+    const cen = c.cens.get(g.cenId);
+    grant(inst.regionId, g.instanceId, c.vpcs.has(g.instanceId) ? 'VPC' : 'VBR', g.cenId, g.cenOwnerId ?? (cen ? c.ownerOf(cen) : c.accountId), c.ownerOf(inst));
+  }
   c.markDirty();
   c.flush();
   // Routes learned at load time are in their steady state: no convergence delay pending.

@@ -28,7 +28,7 @@ import { acquireLocks, lockConflict, normalizeLocks, type LockPolicy } from './l
 import { isTerminal, leafPath, ProcedureRegistry, stepMetaAt } from './registry.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
 import { StepRunner, type AdvanceResult, type CloudCallObserver, type DepsFactory } from './runner.ts';
-import { systemClock, type Clock, type StepMessage, type StepScheduler } from './scheduler.ts';
+import { SIGNAL_SEQ, systemClock, type Clock, type StepMessage, type StepScheduler } from './scheduler.ts';
 import { assertMatchesSchema } from './schema.ts';
 import type { ExecutionStatus, Json, JsonObject, MachineInput, Principal, ProcedureDefinition } from './types.ts';
 
@@ -57,6 +57,13 @@ export interface EngineOptions<D> {
   dispatchGraceMs?: number;
   /** How long a start idempotency key is remembered. Default 24 h. */
   idempotencyTtlMs?: number;
+  /**
+   * Most steps one delivery runs back to back (default 1: one step per message). Above 1, a step
+   * that can run at once is leased in the same write that commits the previous one.
+   */
+  maxStepsPerAdvance?: number;
+  /** Wall-time budget of one chained delivery. Default a quarter of `leaseMs`. */
+  chainBudgetMs?: number;
 }
 
 /** Options of `start`. */
@@ -204,6 +211,8 @@ export function createEngine<D>(options: EngineOptions<D>): Engine {
     lockTtlMs,
     lockRetryMs: options.lockRetryMs ?? 5000,
     dispatchGraceMs: options.dispatchGraceMs ?? leaseMs,
+    maxStepsPerAdvance: Math.max(1, options.maxStepsPerAdvance ?? 1),
+    chainBudgetMs: options.chainBudgetMs ?? leaseMs / 4,
   });
 
   async function load(id: string): Promise<ExecutionRecord> {
@@ -279,7 +288,8 @@ export function createEngine<D>(options: EngineOptions<D>): Engine {
     const rec = await load(id);
     if (isTerminal(rec.status)) throw new ConflictError(`execution ${id} has ended (${rec.status})`, { code: 'ExecutionEnded' });
     await store.putSignal(id, name, { by: principal.id, at: clock.now(), ...(reason ? { reason } : {}) });
-    await options.scheduler.schedule({ executionId: id, seq: rec.seq }, { delayMs: 0 });
+    // Follows the execution until a runner acts on the signal, even if one holds it right now.
+    await options.scheduler.schedule({ executionId: id, seq: SIGNAL_SEQ }, { delayMs: 0 });
     return view(await load(id));
   }
 

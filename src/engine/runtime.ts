@@ -10,9 +10,11 @@
  *   in-process timer delivers it (one local process);
  * - `XCFLOW_CLOUD_ENDPOINT`, `XCFLOW_REGION`, `ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET/_SECURITY_TOKEN`:
  *   the cloud (or emulator) the effects call (`src/cloud`);
- * - `XCFLOW_LEASE_MS`: how long one effect may run before another runner may take over.
+ * - `XCFLOW_LEASE_MS`: how long one effect may run before another runner may take over;
+ * - `XCFLOW_CHAIN_STEPS`: most steps one invocation runs back to back (default 1).
  */
-import { procedures as registeredProcedures, type WorkflowDeps } from '../../workflows/index.ts';
+import { allProcedures, type WorkflowDeps } from '../../workflows/index.ts';
+import { loadIntentFile } from '../../workflows/health-audit/index.ts';
 import { cloudConfigFromEnv, createCloudClients, type CloudClients } from '../cloud/index.ts';
 import { ValidationError } from '../errors.ts';
 import type { ExecutionStore } from '../store/contract.ts';
@@ -39,6 +41,8 @@ export interface RuntimeConfig {
   store: { kind: 'sqlite'; path: string } | { kind: 'tablestore' };
   scheduler: { kind: 'fc'; serviceName: string; functionName: string; endpoint?: string } | { kind: 'timer' };
   leaseMs?: number;
+  /** `maxStepsPerAdvance` of the engine. */
+  chainSteps?: number;
 }
 
 /**
@@ -54,6 +58,10 @@ export function runtimeConfigFromEnv(env: Env = process.env): RuntimeConfig {
   if (lease !== undefined && !/^\d+$/.test(lease)) {
     throw new ValidationError('XCFLOW_LEASE_MS must be a whole number of milliseconds', { code: 'InvalidConfig', field: 'XCFLOW_LEASE_MS' });
   }
+  const chain = env.XCFLOW_CHAIN_STEPS;
+  if (chain !== undefined && !/^[1-9]\d*$/.test(chain)) {
+    throw new ValidationError('XCFLOW_CHAIN_STEPS must be a whole number ≥ 1', { code: 'InvalidConfig', field: 'XCFLOW_CHAIN_STEPS' });
+  }
   const serviceName = env.XCFLOW_FC_SERVICE;
   const functionName = env.XCFLOW_RUNNER_FUNCTION;
   return {
@@ -63,6 +71,7 @@ export function runtimeConfigFromEnv(env: Env = process.env): RuntimeConfig {
         ? { kind: 'fc', serviceName, functionName, ...(env.XCFLOW_FC_ENDPOINT ? { endpoint: env.XCFLOW_FC_ENDPOINT } : {}) }
         : { kind: 'timer' },
     ...(lease !== undefined ? { leaseMs: Number(lease) } : {}),
+    ...(chain !== undefined ? { chainSteps: Number(chain) } : {}),
   };
 }
 
@@ -133,7 +142,7 @@ class RefreshingFcScheduler implements StepScheduler {
 export function createRuntime<D = WorkflowDeps>(config: RuntimeConfig, env: Env = process.env, parts: RuntimeParts<D> = {}): Runtime {
   const store =
     parts.store ??
-    (config.store.kind === 'sqlite' ? new SqliteStore({ path: config.store.path }) : createTablestoreStore(tablestoreOptionsFromEnv(env as NodeJS.ProcessEnv)));
+    (config.store.kind === 'sqlite' ? new SqliteStore({ path: config.store.path }) : createTablestoreStore(tablestoreOptionsFromEnv({ ...env, TABLESTORE_ENDPOINT: env.TABLESTORE_ENDPOINT ?? env.XCFLOW_TABLESTORE_ENDPOINT, TABLESTORE_INSTANCE: env.TABLESTORE_INSTANCE ?? env.XCFLOW_TABLESTORE_INSTANCE } as NodeJS.ProcessEnv)));
   let cloud: CloudClients | undefined;
   const deps: DepsFactory<D> =
     parts.deps ??
@@ -145,13 +154,23 @@ export function createRuntime<D = WorkflowDeps>(config: RuntimeConfig, env: Env 
   const fcScheduler = !parts.scheduler && config.scheduler.kind === 'fc' ? new RefreshingFcScheduler(config.scheduler, env) : undefined;
   const timer = !parts.scheduler && !fcScheduler ? new TimerScheduler() : undefined;
   const scheduler = parts.scheduler ?? fcScheduler ?? (timer as TimerScheduler);
-  const engine = createEngine<D>({
+  // The health audit needs the store and the engine it runs in, so it is built around them lazily.
+  const intentFile = env.XCFLOW_AUDIT_INTENT_FILE;
+  const procedures =
+    parts.procedures ??
+    (allProcedures(() => ({
+      store,
+      engine: () => engine,
+      ...(intentFile ? { defaultIntent: () => loadIntentFile(intentFile) } : {}),
+    })) as unknown as ProcedureDefinition<D>[]);
+  const engine: Engine = createEngine<D>({
     store,
-    procedures: parts.procedures ?? (registeredProcedures as unknown as ProcedureDefinition<D>[]),
+    procedures,
     deps,
     scheduler,
     ...(parts.clock ? { clock: parts.clock } : {}),
     ...(config.leaseMs !== undefined ? { leaseMs: config.leaseMs } : {}),
+    ...(config.chainSteps !== undefined ? { maxStepsPerAdvance: config.chainSteps } : {}),
   });
   timer?.attach((msg) => engine.advance(msg));
   return {

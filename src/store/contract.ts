@@ -171,6 +171,8 @@ export interface TokenRecord {
   createdAt: number;
   expiresAt: number | null;
   label?: string;
+  /** Who created the token (an admin principal, or `cli:direct` for a token written straight to the store). */
+  createdBy?: string;
 }
 
 /** A generic idempotency record: `key` → a JSON value, until `expiresAt`. */
@@ -207,6 +209,33 @@ export interface ExecutionFilter {
   requestedBy?: string;
 }
 
+/** One health-audit run (issue 7), keyed by `runId` (the audit's execution id, so time-ordered). */
+export interface AuditRunRecord {
+  runId: string;
+  /** When the run read the network. */
+  at: number;
+  /** The rest of the run (counts, changes since the previous run, calls), shaped by `workflows/health-audit`. */
+  data: JsonObject;
+}
+
+/** Where an audit finding stands: open until an audit no longer sees it. */
+export type AuditFindingStatus = 'open' | 'resolved';
+
+/** The lifecycle record of one audit finding, keyed by its stable `key` (check id + resources). */
+export interface AuditFindingRecord {
+  key: string;
+  status: AuditFindingStatus;
+  /** When the record last changed. */
+  updatedAt: number;
+  /** The rest of the finding (severity, evidence, first/last seen, remediation), shaped by `workflows/health-audit`. */
+  data: JsonObject;
+}
+
+/** Filter of `listAuditFindings`. */
+export interface AuditFindingFilter {
+  status?: AuditFindingStatus;
+}
+
 /**
  * The primitives of a state backend. All methods are atomic on their own; `updateExecution` also
  * writes its journal entries atomically with the record, or (where the backend cannot) in a way
@@ -224,7 +253,9 @@ export interface ExecutionStore {
 
   /**
    * Compare-and-set: replaces the stored record — all fields except `signals` — with `record`
-   * if and only if the stored `seq` equals `expectedSeq`, and appends `journal`.
+   * if and only if the stored `seq` equals `expectedSeq`, and appends `journal`. `id`,
+   * `procedureId`, `procedureVersion`, `requestedBy` and `createdAt` never change after create;
+   * a backend may skip rewriting them.
    * @returns false (and changes nothing) when the execution is missing or `seq` moved on.
    */
   updateExecution(record: ExecutionRecord, expectedSeq: number, journal?: JournalEntry[]): Promise<boolean>;
@@ -284,6 +315,27 @@ export interface ExecutionStore {
    * (`expiresAt` ≤ `now`); otherwise returns the stored record.
    */
   claimIdempotencyKey(record: IdempotencyRecord, now: number): Promise<{ created: boolean; record: IdempotencyRecord }>;
+
+  /** Creates or replaces a health-audit run (idempotent: a retried audit step writes the same run). */
+  putAuditRun(run: AuditRunRecord): Promise<void>;
+
+  /** The run, or null. */
+  getAuditRun(runId: string): Promise<AuditRunRecord | null>;
+
+  /** Runs, newest first (by `runId`), paged. */
+  listAuditRuns(page: PageRequest): Promise<Page<AuditRunRecord>>;
+
+  /**
+   * Creates or replaces finding records by key. Each record is written atomically; the batch as a
+   * whole is not (the audit's reconciliation is idempotent, so a retry completes a partial batch).
+   */
+  putAuditFindings(findings: AuditFindingRecord[]): Promise<void>;
+
+  /** The records of those `keys` that exist, in key order. */
+  getAuditFindings(keys: string[]): Promise<AuditFindingRecord[]>;
+
+  /** Findings matching `filter`, in key order, paged. */
+  listAuditFindings(filter: AuditFindingFilter, page: PageRequest): Promise<Page<AuditFindingRecord>>;
 
   /** Releases resources (file handles, sockets). */
   close(): Promise<void>;

@@ -10,9 +10,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import type { ExecutionStatus } from '../engine/types.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type {
   ApprovalDecision,
+  AuditFindingFilter,
+  AuditFindingRecord,
+  AuditRunRecord,
   DueExecution,
   ExecutionFilter,
   ExecutionRecord,
@@ -26,6 +30,9 @@ import type {
   SignalName,
   TokenRecord,
 } from './contract.ts';
+
+/** Executions whose last status the store remembers (a hint for `updateExecution`). */
+const STATUS_HINTS = 10_000;
 
 /** Where the embedded default keeps its database. */
 export const DEFAULT_SQLITE_PATH = '.xcflow/xcflow.db';
@@ -74,6 +81,20 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
 ) WITHOUT ROWID;
 `;
 
+// Health-audit runs and finding lifecycles (issue 7).
+const AUDIT_SCHEMA = `
+CREATE TABLE IF NOT EXISTS audit_runs (
+  run_id TEXT PRIMARY KEY,
+  data TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS audit_findings (
+  key TEXT PRIMARY KEY,
+  status TEXT NOT NULL,
+  data TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS audit_findings_status ON audit_findings (status, key);
+`;
+
 interface ExecutionRow {
   data: string;
   signals: string;
@@ -92,14 +113,17 @@ function isUniqueViolation(err: unknown): boolean {
 
 function toRecord(row: ExecutionRow): ExecutionRecord {
   const record = JSON.parse(row.data) as ExecutionRecord;
-  record.signals = JSON.parse(row.signals) as ExecutionRecord['signals'];
+  // Almost every execution never gets a signal: skip parsing the empty object.
+  record.signals = row.signals === '{}' ? {} : (JSON.parse(row.signals) as ExecutionRecord['signals']);
   return record;
 }
 
-/** The record minus `signals`, which only `putSignal` writes. */
+/**
+ * The record's JSON. Its `signals` copy is ignored on read: the `signals` column, which only
+ * `putSignal` writes, is the source of truth.
+ */
 function recordData(record: ExecutionRecord): string {
-  const { signals: _signals, ...rest } = record;
-  return JSON.stringify(rest);
+  return JSON.stringify(record);
 }
 
 /** `ExecutionStore` on one SQLite file. */
@@ -108,8 +132,11 @@ export class SqliteStore implements ExecutionStore {
   private readonly db: Database.Database;
   private readonly stmts;
   private readonly listCache = new Map<string, Database.Statement>();
+  private readonly statusSeen = new Map<string, ExecutionStatus>();
   private readonly insertWithJournal: (record: ExecutionRecord, journal: JournalEntry[]) => void;
   private readonly updateWithJournal: (record: ExecutionRecord, expectedSeq: number, journal: JournalEntry[]) => boolean;
+  private readonly audit;
+  private readonly putFindings: (findings: AuditFindingRecord[]) => void;
 
   constructor(opts: SqliteStoreOptions | string = {}) {
     const path = typeof opts === 'string' ? opts : (opts.path ?? DEFAULT_SQLITE_PATH);
@@ -118,18 +145,24 @@ export class SqliteStore implements ExecutionStore {
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
+    // Checkpoint (and fsync) every ~16 MB of WAL instead of every 4 MB: fewer stalls per write.
+    this.db.pragma('wal_autocheckpoint = 4000');
     // Several processes (runner, API, sweep) may share the file locally: wait instead of failing.
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    this.db.exec(AUDIT_SCHEMA);
     const db = this.db;
     this.stmts = {
       insert: db.prepare(
         'INSERT INTO executions (id, procedure_id, status, requested_by, seq, next_run_at, data, signals) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       get: db.prepare<[string], ExecutionRow>('SELECT data, signals FROM executions WHERE id = ?'),
-      update: db.prepare(
-        'UPDATE executions SET procedure_id = ?, status = ?, requested_by = ?, seq = ?, next_run_at = ?, data = ? WHERE id = ? AND seq = ?',
-      ),
+      // id, procedure and requester never change after create: not rewriting them spares their index.
+      update: db.prepare('UPDATE executions SET status = ?, seq = ?, next_run_at = ?, data = ? WHERE id = ? AND seq = ?'),
+      // Most writes keep the status: leaving the column out of SET spares rewriting its index entry
+      // (SQLite rewrites an index whenever a column of it is assigned, even to the same value).
+      // `status = ?` in WHERE makes this correct whatever the caller believed the status to be.
+      updateSameStatus: db.prepare('UPDATE executions SET seq = ?, next_run_at = ?, data = ? WHERE id = ? AND seq = ? AND status = ?'),
       exists: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM executions WHERE id = ?'),
       putSignal: db.prepare(
         "UPDATE executions SET signals = json_set(signals, '$.' || ?, json(?)) WHERE id = ? AND json_extract(signals, '$.' || ?) IS NULL",
@@ -164,6 +197,20 @@ export class SqliteStore implements ExecutionStore {
       ),
       keyGet: db.prepare<[string], { data: string }>('SELECT data FROM idempotency_keys WHERE key = ?'),
     };
+    this.audit = {
+      runPut: db.prepare('INSERT INTO audit_runs (run_id, data) VALUES (?, ?) ON CONFLICT (run_id) DO UPDATE SET data = excluded.data'),
+      runGet: db.prepare<[string], { data: string }>('SELECT data FROM audit_runs WHERE run_id = ?'),
+      runList: db.prepare<[string, number], { data: string; run_id: string }>('SELECT run_id, data FROM audit_runs WHERE run_id < ? ORDER BY run_id DESC LIMIT ?'),
+      findingPut: db.prepare('INSERT INTO audit_findings (key, status, data) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET status = excluded.status, data = excluded.data'),
+      findingGet: db.prepare<[string], { data: string }>('SELECT data FROM audit_findings WHERE key = ?'),
+      findingList: db.prepare<[string, number], { data: string; key: string }>('SELECT key, data FROM audit_findings WHERE key > ? ORDER BY key LIMIT ?'),
+      findingListByStatus: db.prepare<[string, string, number], { data: string; key: string }>(
+        'SELECT key, data FROM audit_findings WHERE status = ? AND key > ? ORDER BY key LIMIT ?',
+      ),
+    };
+    this.putFindings = db.transaction((findings: AuditFindingRecord[]) => {
+      for (const f of findings) this.audit.findingPut.run(f.key, f.status, JSON.stringify(f));
+    });
     const insertJournal = (journal: JournalEntry[]): void => {
       for (const entry of journal) this.stmts.journalInsert.run(entry.executionId, entry.seq, JSON.stringify(entry));
     };
@@ -179,19 +226,10 @@ export class SqliteStore implements ExecutionStore {
         JSON.stringify(record.signals ?? {}),
       );
       insertJournal(journal);
+      this.noteStatus(record.id, record.status);
     });
     this.updateWithJournal = db.transaction((record: ExecutionRecord, expectedSeq: number, journal: JournalEntry[]) => {
-      const result = this.stmts.update.run(
-        record.procedureId,
-        record.status,
-        record.requestedBy,
-        record.seq,
-        record.nextRunAt,
-        recordData(record),
-        record.id,
-        expectedSeq,
-      );
-      if (result.changes !== 1) return false;
+      if (!this.updateRow(record, expectedSeq)) return false;
       insertJournal(journal);
       return true;
     });
@@ -208,11 +246,35 @@ export class SqliteStore implements ExecutionStore {
 
   async getExecution(id: string): Promise<ExecutionRecord | null> {
     const row = this.stmts.get.get(id);
-    return row ? toRecord(row) : null;
+    if (!row) return null;
+    const record = toRecord(row);
+    this.noteStatus(id, record.status);
+    return record;
   }
 
   async updateExecution(record: ExecutionRecord, expectedSeq: number, journal: JournalEntry[] = []): Promise<boolean> {
-    return this.updateWithJournal(record, expectedSeq, journal);
+    // A lone UPDATE is atomic by itself: only a write with journal entries needs a transaction.
+    return journal.length === 0 ? this.updateRow(record, expectedSeq) : this.updateWithJournal(record, expectedSeq, journal);
+  }
+
+  private updateRow(record: ExecutionRecord, expectedSeq: number): boolean {
+    const data = recordData(record);
+    let done = false;
+    if (this.statusSeen.get(record.id) === record.status) {
+      done = this.stmts.updateSameStatus.run(record.seq, record.nextRunAt, data, record.id, expectedSeq, record.status).changes === 1;
+    }
+    if (!done) done = this.stmts.update.run(record.status, record.seq, record.nextRunAt, data, record.id, expectedSeq).changes === 1;
+    if (done) this.noteStatus(record.id, record.status);
+    return done;
+  }
+
+  /**
+   * Remembers the last status read or written per execution: only a hint for choosing the update
+   * statement (a wrong hint costs one more indexed lookup), so it is bounded and never trusted.
+   */
+  private noteStatus(id: string, status: ExecutionStatus): void {
+    if (this.statusSeen.size >= STATUS_HINTS && !this.statusSeen.has(id)) this.statusSeen.clear();
+    this.statusSeen.set(id, status);
   }
 
   async putSignal(id: string, name: SignalName, signal: Signal): Promise<boolean> {
@@ -320,6 +382,46 @@ export class SqliteStore implements ExecutionStore {
     if (result.changes === 1) return { created: true, record };
     const row = this.stmts.keyGet.get(record.key);
     return { created: false, record: row ? (JSON.parse(row.data) as IdempotencyRecord) : record };
+  }
+
+  async putAuditRun(run: AuditRunRecord): Promise<void> {
+    this.audit.runPut.run(run.runId, JSON.stringify(run));
+  }
+
+  async getAuditRun(runId: string): Promise<AuditRunRecord | null> {
+    const row = this.audit.runGet.get(runId);
+    return row ? (JSON.parse(row.data) as AuditRunRecord) : null;
+  }
+
+  async listAuditRuns(page: PageRequest): Promise<Page<AuditRunRecord>> {
+    const limit = Math.max(1, page.limit);
+    // Every run id sorts below U+FFFF: no cursor means "from the newest".
+    const rows = this.audit.runList.all(page.cursor ?? '\uffff', limit + 1);
+    const items = rows.slice(0, limit).map((r) => JSON.parse(r.data) as AuditRunRecord);
+    const last = items[items.length - 1];
+    return { items, cursor: rows.length > limit && last ? last.runId : null };
+  }
+
+  async putAuditFindings(findings: AuditFindingRecord[]): Promise<void> {
+    if (findings.length > 0) this.putFindings(findings);
+  }
+
+  async getAuditFindings(keys: string[]): Promise<AuditFindingRecord[]> {
+    const out: AuditFindingRecord[] = [];
+    for (const key of [...new Set(keys)].sort()) {
+      const row = this.audit.findingGet.get(key);
+      if (row) out.push(JSON.parse(row.data) as AuditFindingRecord);
+    }
+    return out;
+  }
+
+  async listAuditFindings(filter: AuditFindingFilter, page: PageRequest): Promise<Page<AuditFindingRecord>> {
+    const limit = Math.max(1, page.limit);
+    const after = page.cursor ?? '';
+    const rows = filter.status ? this.audit.findingListByStatus.all(filter.status, after, limit + 1) : this.audit.findingList.all(after, limit + 1);
+    const items = rows.slice(0, limit).map((r) => JSON.parse(r.data) as AuditFindingRecord);
+    const last = items[items.length - 1];
+    return { items, cursor: rows.length > limit && last ? last.key : null };
   }
 
   async close(): Promise<void> {

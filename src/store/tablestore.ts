@@ -11,6 +11,8 @@
  * | `locks`       | resource                             | `owner`, `until` |
  * | `tokens`      | hash                                 | `data` |
  * | `idempotency` | key                                  | `expiresAt`, `data` |
+ * | `audit_runs`  | runId                                | `data` |
+ * | `audit_findings` | key                               | `status`, `data` |
  *
  * Atomicity without transactions:
  * - Compare-and-set is one UpdateRow with `EXPECT_EXIST` + `SingleColumnCondition('seq', Long,
@@ -33,6 +35,9 @@
 import { CloudTransientError, ConflictError, NotFoundError, ValidationError, XcflowError } from '../errors.ts';
 import type {
   ApprovalDecision,
+  AuditFindingFilter,
+  AuditFindingRecord,
+  AuditRunRecord,
   DueExecution,
   ExecutionFilter,
   ExecutionRecord,
@@ -103,6 +108,8 @@ const TABLES = {
   locks: [{ name: 'resource', type: 'STRING' }],
   tokens: [{ name: 'hash', type: 'STRING' }],
   idempotency: [{ name: 'key', type: 'STRING' }],
+  audit_runs: [{ name: 'runId', type: 'STRING' }],
+  audit_findings: [{ name: 'key', type: 'STRING' }],
 } as const satisfies Record<string, readonly { name: string; type: 'STRING' | 'INTEGER' }[]>;
 
 type TableKey = keyof typeof TABLES;
@@ -880,6 +887,144 @@ export class TablestoreStore implements ExecutionStore {
     const { row } = await this.call('GetRow', 'read', () => this.client.getRow({ tableName: this.names.idempotency, primaryKey: key, maxVersions: 1 }));
     const data = stringValue(attributes(row).get('data'));
     return { created: false, record: data ? (JSON.parse(data) as IdempotencyRecord) : record };
+  }
+
+  // ---- health audit (issue 7) ------------------------------------------------------------------
+
+  async putAuditRun(run: AuditRunRecord): Promise<void> {
+    await this.ensureTables();
+    await this.call('PutRow', 'write', () =>
+      this.client.putRow({
+        tableName: this.names.audit_runs,
+        condition: ignore(),
+        primaryKey: [{ runId: run.runId }],
+        attributeColumns: [{ data: checkValue(`audit run ${run.runId}`, JSON.stringify(run)) }],
+      }),
+    );
+  }
+
+  async getAuditRun(runId: string): Promise<AuditRunRecord | null> {
+    await this.ensureTables();
+    const { row } = await this.call('GetRow', 'read', () => this.client.getRow({ tableName: this.names.audit_runs, primaryKey: [{ runId }], maxVersions: 1 }));
+    const data = stringValue(attributes(row).get('data'));
+    return data ? (JSON.parse(data) as AuditRunRecord) : null;
+  }
+
+  async listAuditRuns(page: PageRequest): Promise<Page<AuditRunRecord>> {
+    await this.ensureTables();
+    const limit = Math.min(Math.max(1, Math.floor(page.limit)), GET_RANGE_MAX - 1);
+    // Newest first = run ids descending; the inclusive start row (the cursor) is skipped.
+    let start: PrimaryKeyInput = [{ runId: page.cursor ? page.cursor : TableStore.INF_MAX }];
+    const found: AuditRunRecord[] = [];
+    for (;;) {
+      const startKey = start;
+      const res = await this.call('GetRange', 'read', () =>
+        this.client.getRange({
+          tableName: this.names.audit_runs,
+          direction: 'BACKWARD',
+          inclusiveStartPrimaryKey: startKey,
+          exclusiveEndPrimaryKey: [{ runId: TableStore.INF_MIN }],
+          limit: limit + 2 - found.length,
+          maxVersions: 1,
+        }),
+      );
+      for (const r of res.rows) {
+        const run = parseJson<AuditRunRecord>(stringValue(attributes(r).get('data')), 'audit run data');
+        if (page.cursor && run.runId >= page.cursor) continue;
+        found.push(run);
+      }
+      if (found.length > limit || !res.nextStartPrimaryKey) break;
+      start = res.nextStartPrimaryKey.map((p) => ({ [p.name]: p.value }));
+    }
+    const items = found.slice(0, limit);
+    const last = items[items.length - 1];
+    return { items, cursor: found.length > limit && last ? last.runId : null };
+  }
+
+  async putAuditFindings(findings: AuditFindingRecord[]): Promise<void> {
+    if (findings.length === 0) return;
+    await this.ensureTables();
+    let batch: BatchRow[] = [];
+    let bytes = 0;
+    const flush = async (): Promise<void> => {
+      let pending = batch;
+      batch = [];
+      bytes = 0;
+      // Idempotent PUTs: rows the service did not apply are sent again.
+      for (let attempt = 1; pending.length > 0; attempt += 1) {
+        const rows = pending;
+        const result = await this.call('BatchWriteRow', 'write', () => this.client.batchWriteRow({ tables: [{ tableName: this.names.audit_findings, rows }] }));
+        const results = result.tables.filter((r) => r.tableName === this.names.audit_findings);
+        const failed = rows.filter((_, i) => !results[i]?.isOk);
+        if (failed.length === 0) return;
+        if (attempt >= this.retry.attempts) {
+          const first = results.find((r) => !r.isOk);
+          throw transient(`Tablestore audit findings: ${failed.length} rows failed (${first?.errorCode}: ${first?.errorMessage})`, first?.errorCode ?? 'BatchWriteRowFailed');
+        }
+        pending = failed;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(this.retry.maxMs, this.retry.baseMs * 2 ** (attempt - 1))));
+      }
+    };
+    for (const f of findings) {
+      const json = checkValue(`audit finding ${f.key}`, JSON.stringify(f));
+      const size = byteLength(json) + byteLength(f.key) + 64;
+      if (batch.length >= MAX_BATCH_WRITE || bytes + size > MAX_WRITE_BYTES) await flush();
+      batch.push({ type: 'PUT', condition: ignore(), primaryKey: [{ key: f.key }], attributeColumns: [{ status: f.status }, { data: json }] });
+      bytes += size;
+    }
+    await flush();
+  }
+
+  async getAuditFindings(keys: string[]): Promise<AuditFindingRecord[]> {
+    await this.ensureTables();
+    const unique = [...new Set(keys)].sort();
+    const out: AuditFindingRecord[] = [];
+    for (let i = 0; i < unique.length; i += MAX_BATCH_GET) {
+      const chunk = unique.slice(i, i + MAX_BATCH_GET);
+      const res = await this.call('BatchGetRow', 'read', () =>
+        this.client.batchGetRow({ tables: [{ tableName: this.names.audit_findings, primaryKey: chunk.map((key) => [{ key }]), columnsToGet: ['data'], maxVersions: 1 }] }),
+      );
+      for (const r of res.tables[0] ?? []) {
+        if (!r.isOk) throw transient(`Tablestore BatchGetRow row failed: ${r.errorCode}: ${r.errorMessage}`, r.errorCode ?? 'BatchGetRowFailed');
+        if (!r.primaryKey) continue;
+        const data = stringValue(attributes({ attributes: r.attributes ?? [] }).get('data'));
+        if (data) out.push(JSON.parse(data) as AuditFindingRecord);
+      }
+    }
+    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  async listAuditFindings(filter: AuditFindingFilter, page: PageRequest): Promise<Page<AuditFindingRecord>> {
+    await this.ensureTables();
+    const limit = Math.min(Math.max(1, Math.floor(page.limit)), GET_RANGE_MAX - 1);
+    const columnFilter = filter.status ? new TableStore.SingleColumnCondition('status', filter.status, Cmp.EQUAL, false) : undefined;
+    // Key order; the inclusive start row (the cursor) is skipped.
+    let start: PrimaryKeyInput = [{ key: page.cursor ? page.cursor : TableStore.INF_MIN }];
+    const found: AuditFindingRecord[] = [];
+    for (;;) {
+      const startKey = start;
+      const res = await this.call('GetRange', 'read', () =>
+        this.client.getRange({
+          tableName: this.names.audit_findings,
+          direction: 'FORWARD',
+          inclusiveStartPrimaryKey: startKey,
+          exclusiveEndPrimaryKey: [{ key: TableStore.INF_MAX }],
+          limit: limit + 2 - found.length,
+          maxVersions: 1,
+          ...(columnFilter ? { columnFilter } : {}),
+        }),
+      );
+      for (const r of res.rows) {
+        const rec = parseJson<AuditFindingRecord>(stringValue(attributes(r).get('data')), 'audit finding data');
+        if (page.cursor && rec.key <= page.cursor) continue;
+        found.push(rec);
+      }
+      if (found.length > limit || !res.nextStartPrimaryKey) break;
+      start = res.nextStartPrimaryKey.map((p) => ({ [p.name]: p.value }));
+    }
+    const items = found.slice(0, limit);
+    const last = items[items.length - 1];
+    return { items, cursor: found.length > limit && last ? last.key : null };
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CloudTransientError, ValidationError } from '../../src/errors.ts';
+import { ValidationError } from '../../src/errors.ts';
 import { createCloudAssistantProber, FINAL_INSTANCE_INVOCATION_STATUSES } from '../../src/cloud/index.ts';
 import { cloudError, startCloudFixture, type CloudFixture } from './cloud-fixture.ts';
 
@@ -107,22 +107,34 @@ describe('Reachability probers against the emulator (chapter 2)', () => {
     await assert.rejects(fx.cloud.prober.probe([{ source: '203.0.113.9', destinationIp: DEVICE_IP }]), ValidationError);
   });
 
-  test('the Cloud Assistant prober runs on the source instance and does not call a missing ping "unreachable"', async () => {
-    // The emulator's Cloud Assistant has no `ping` (exit 127): the prober must fail retryably.
+  test('the Cloud Assistant prober pings from the source instance: reachable while the line is up, 100% loss when it is down', async () => {
+    // Prepare: the emulator's instances run iputils-style ping over the data plane.
     const prober = createCloudAssistantProber(fx.cloud.ecs, {
       regionId: 'cn-hangzhou',
-      count: 2,
+      count: 3,
       sleep: async (ms) => fx.advance(ms),
       now: () => fx.emu.clock.now(),
     });
-    const err = await prober.probe([{ source: '172.16.0.2', destinationIp: DEVICE_IP }]).then(
-      () => assert.fail('expected the probe to fail'),
-      (e: unknown) => e,
-    );
-    assert.ok(err instanceof CloudTransientError);
-    assert.equal(err.code, 'ProbeFailed');
+    // Act
+    const up = await prober.probe([
+      { name: 'ecs to device', source: '172.16.0.2', destinationIp: DEVICE_IP },
+      { name: 'ecs to ecs', source: ECS_1, destinationIp: '172.16.0.5' },
+    ]);
+    await fx.control('POST', `physical-connections/${PCONN}/down`);
+    const down = await prober.probe([{ name: 'ecs to device', source: ECS_1, destinationIp: DEVICE_IP }]);
+    await fx.control('POST', `physical-connections/${PCONN}/up`);
+    // Assess
+    assert.equal(prober.kind, 'cloud-assistant');
+    assert.deepEqual(up.map((r) => [r.flow.name, r.reachable, r.evidence.transmitted, r.evidence.received, r.evidence.lossPercent]), [
+      ['ecs to device', true, 3, 3, 0],
+      ['ecs to ecs', true, 3, 3, 0],
+    ]);
+    assert.ok(typeof up[0].evidence.rttAvgMs === 'number' && up[0].evidence.rttAvgMs > 0, JSON.stringify(up[0].evidence));
+    assert.equal(up[0].evidence.instanceId, ECS_1);
+    assert.deepEqual([down[0].reachable, down[0].reason, down[0].evidence.received], [false, '100% packet loss', 0]);
+    assert.equal(down[0].evidence.invocationStatus, 'Success', 'the probe script goes on after ping; the verdict is in the statistics');
     const runs = fx.calls.filter((c) => c.action === 'RunCommand');
-    assert.match(String(runs.at(-1)?.params?.CommandContent), /ping -c 2 -W 1 192\.168\.100\.1/);
+    assert.match(String(runs.at(-1)?.params?.CommandContent), /ping -c 3 -W 1 192\.168\.100\.1/);
     assert.deepEqual(runs.at(-1)?.params?.InstanceId, [ECS_1]);
   });
 });

@@ -12,6 +12,7 @@ import { ConflictError, NotFoundError } from '../../src/errors.ts';
 import {
   blankExecution,
   type ApprovalDecision,
+  type AuditFindingRecord,
   type ExecutionRecord,
   type ExecutionStore,
   type JournalEntry,
@@ -38,7 +39,9 @@ export type StoreCaseName =
   | 'approvals'
   | 'locks'
   | 'tokens'
-  | 'idempotency';
+  | 'idempotency'
+  | 'audit-runs'
+  | 'audit-findings';
 
 const T0 = Date.UTC(2026, 0, 1);
 
@@ -349,6 +352,54 @@ export function runStoreContract(opts: StoreContractOptions): void {
       assert.deepEqual(second, { created: false, record: claim });
       assert.equal(afterExpiry.created, true);
       assert.deepEqual(afterExpiry.record.value, { executionId: 'ex-3' });
+    });
+    tcase('audit-runs', 'audit runs are replaced by id and listed newest first across pages', async (store) => {
+      // Prepare
+      const run = (n: number, extra: Record<string, string> = {}) => ({ runId: `ex-00000000${n}`, at: T0 + n, data: { counts: { critical: n }, ...extra } });
+      for (const n of [3, 1, 5, 2, 4]) await store.putAuditRun(run(n));
+      // Act
+      await store.putAuditRun(run(3, { note: 'rewritten by a retried step' }));
+      const first = await store.listAuditRuns({ limit: 2 });
+      const second = await store.listAuditRuns({ limit: 2, cursor: first.cursor });
+      const third = await store.listAuditRuns({ limit: 2, cursor: second.cursor });
+      // Assess
+      assert.deepEqual(await store.getAuditRun('ex-000000003'), run(3, { note: 'rewritten by a retried step' }));
+      assert.equal(await store.getAuditRun('ex-missing'), null);
+      assert.deepEqual([...first.items, ...second.items, ...third.items].map((r) => r.runId), [5, 4, 3, 2, 1].map((n) => `ex-00000000${n}`));
+      assert.equal(third.cursor, null);
+    });
+
+    tcase('audit-findings', 'audit findings are upserted by key, fetched by keys and listed by status in key order', async (store) => {
+      // Prepare
+      const finding = (key: string, status: 'open' | 'resolved', severity = 'warning'): AuditFindingRecord => ({
+        key,
+        status,
+        updatedAt: T0,
+        data: { checkId: key.split('|')[0] ?? key, severity, resources: [key], evidence: { weights: [100, 50] } },
+      });
+      const many = Array.from({ length: 205 }, (_, i) => finding(`ecmp-symmetry|route:vtb-${String(i).padStart(3, '0')}`, i % 2 === 0 ? 'open' : 'resolved'));
+      // Act
+      await store.putAuditFindings(many);
+      await store.putAuditFindings([finding('ecmp-symmetry|route:vtb-001', 'open', 'critical')]);
+      await store.putAuditFindings([]);
+      const open: AuditFindingRecord[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = await store.listAuditFindings({ status: 'open' }, { limit: 40, cursor });
+        open.push(...page.items);
+        cursor = page.cursor;
+      } while (cursor);
+      const all = await store.listAuditFindings({}, { limit: 500 });
+      const got = await store.getAuditFindings(['ecmp-symmetry|route:vtb-002', 'missing', 'ecmp-symmetry|route:vtb-001', 'ecmp-symmetry|route:vtb-002']);
+      // Assess
+      assert.equal(all.items.length, 205);
+      assert.equal(all.cursor, null);
+      assert.deepEqual(all.items.map((f) => f.key), [...all.items.map((f) => f.key)].sort());
+      assert.equal(open.length, 104);
+      assert.ok(open.every((f) => f.status === 'open'));
+      assert.deepEqual(open.map((f) => f.key), [...open.map((f) => f.key)].sort());
+      assert.deepEqual(got.map((f) => f.key), ['ecmp-symmetry|route:vtb-001', 'ecmp-symmetry|route:vtb-002']);
+      assert.deepEqual(got[0], finding('ecmp-symmetry|route:vtb-001', 'open', 'critical'));
     });
   });
 }

@@ -34,6 +34,8 @@ export interface KillChildArgs {
   /** Virtual time at start. */
   now: number;
   seed: number;
+  /** Steps one delivery may chain (`maxStepsPerAdvance`). */
+  chain: number;
 }
 
 /**
@@ -131,6 +133,7 @@ async function main(): Promise<void> {
     random: seededRandom(args.seed),
     runnerId: `child-${process.pid}`,
     idempotencyTtlMs: 365 * 86_400_000,
+    maxStepsPerAdvance: args.chain,
   });
 
   const approved = new Set<string>();

@@ -5,7 +5,8 @@
  * a batch of runs and dies at a seeded boundary of the batch's first run; the batch's other runs,
  * moving in lockstep behind it, die wherever they stand (each run's own boundary count is logged).
  * The next child recovers them (sweep after the lease lapses) and retries a start that was cut
- * short; a last child per lane finishes everything.
+ * short; a last child per lane finishes everything. Lane 0 runs one step per delivery, lane 1
+ * chains up to five (the next step's lease taken in the commit of the previous one).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -68,32 +69,42 @@ test(`${LANES * RUNS_PER_LANE} runs SIGKILLed at seeded points all reach their f
     outfile: bundle,
     logLevel: 'warning',
   });
-  // Calibrate: how many boundaries a (succeeding) run has when nothing kills it.
-  const calibration = await runChild(bundle, {
-    dbPath: join(work, 'calibration.db'),
-    ledgerDir: join(work, 'calibration-ledger'),
-    batch: [0],
-    retry: [],
-    deathLog: join(work, 'calibration-deaths.jsonl'),
-    killAt: Number.MAX_SAFE_INTEGER,
-    now: BASE,
-    seed: 1,
-  });
-  assert.equal(calibration.code, 0, calibration.stderr);
-  const perRun = (JSON.parse(calibration.stdout) as { boundaries: number }).boundaries;
-  assert.ok(perRun > 20, `a run has ${perRun} boundaries`);
+  // Calibrate per lane: how many boundaries a (succeeding) run has when nothing kills it.
+  const chainOf = (lane: number): number => (lane === 0 ? 1 : 5);
+  const perRun: number[] = [];
+  for (let lane = 0; lane < LANES; lane += 1) {
+    const calibration = await runChild(bundle, {
+      dbPath: join(work, `calibration-${lane}.db`),
+      ledgerDir: join(work, `calibration-${lane}-ledger`),
+      batch: [0],
+      retry: [],
+      deathLog: join(work, 'calibration-deaths.jsonl'),
+      killAt: Number.MAX_SAFE_INTEGER,
+      now: BASE,
+      seed: 1,
+      chain: chainOf(lane),
+    });
+    assert.equal(calibration.code, 0, calibration.stderr);
+    perRun.push((JSON.parse(calibration.stdout) as { boundaries: number }).boundaries);
+  }
+  assert.ok(perRun.every((n) => n > 20), `runs have ${perRun.join(', ')} boundaries`);
 
   // Act
   const survivors: string[] = [];
   await Promise.all(
     Array.from({ length: LANES }, async (_, lane) => {
       const random = seededRandom(4242 + lane);
-      const common = { dbPath: join(work, `lane-${lane}.db`), ledgerDir: join(work, `lane-${lane}-ledger`), deathLog: join(work, `lane-${lane}-deaths.jsonl`) };
+      const common = {
+        dbPath: join(work, `lane-${lane}.db`),
+        ledgerDir: join(work, `lane-${lane}-ledger`),
+        deathLog: join(work, `lane-${lane}-deaths.jsonl`),
+        chain: chainOf(lane),
+      };
       let previous: number[] = [];
       for (let first = 0; first < RUNS_PER_LANE; first += BATCH) {
         const batch = Array.from({ length: Math.min(BATCH, RUNS_PER_LANE - first) }, (_, i) => first + i);
-        // Up to a step before the designated run's end, while the rest of the batch still runs.
-        const killAt = 1 + Math.floor(random() * (perRun - 15));
+        // Up to a step (a chain) before the designated run's end, while the rest of the batch still runs.
+        const killAt = 1 + Math.floor(random() * (perRun[lane] - (lane === 0 ? 15 : 30)));
         const result = await runChild(bundle, { ...common, batch, retry: previous, killAt, now: BASE + (first / BATCH) * GAP, seed: lane * 1000 + first });
         if (result.signal !== 'SIGKILL') {
           assert.equal(result.code, 0, result.stderr);
@@ -138,8 +149,8 @@ test(`${LANES * RUNS_PER_LANE} runs SIGKILLed at seeded points all reach their f
   assert.deepEqual(survivors, [], 'every child died at its kill point');
   const points = [...killedAt.values()].map((p) => p[0]);
   assert.equal(killedAt.size, LANES * RUNS_PER_LANE, 'every run was killed mid-way at least once');
-  assert.ok(new Set(points).size >= 40, `distinct kill points: ${new Set(points).size} of ${perRun}`);
+  assert.ok(new Set(points).size >= 40, `distinct kill points: ${new Set(points).size}`);
   assert.ok(recovered > 0, 'some runs were taken over after a lapsed lease');
-  t.diagnostic(`${perRun} boundaries per run; ${new Set(points).size} distinct first kill points; ${recovered} runs taken over after a lapsed lease`);
+  t.diagnostic(`${perRun.join(' / ')} boundaries per run; ${new Set(points).size} distinct first kill points; ${recovered} runs taken over after a lapsed lease`);
   rmSync(work, { recursive: true, force: true });
 });

@@ -1,5 +1,6 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import RPCClient from '@alicloud/pop-core';
 import { NotFoundError, ValidationError } from '../../src/errors.ts';
 import type { JsonObject } from '../../src/engine/types.ts';
 import { planMigration } from '../../src/twin/index.ts';
@@ -157,15 +158,48 @@ describe('migrate-vpc-to-cen (seed 5.1) through the engine, the SDK clients and 
     assert.deepEqual(await stateDump(world), before);
   });
 
+  test('a named flow into the acknowledged remainder fails verification once S is gone: automatic rollback restores the exact state', async () => {
+    // Prepare: 172.16.8.0/24 is reached only over the peering route (the Qingdao VPC routes it to an
+    // appliance and does not publish it), so it lies in the remainder of 172.16.0.0/16. The user
+    // acknowledges the remainder but names a flow into it that must keep working.
+    const rem = await startWorld({ regionId: 'cn-shanghai', procedures, topology: 'scenario-remainder-flow' });
+    try {
+      const partner = { name: 'shanghai-app→partner', source: 'i-uf6mig000000000000001', destinationIp: '172.16.8.8' };
+      const params = { ...base, mode: 'smooth', acknowledgeRemainder: true, flows: [app, partner] };
+      const plan = await readAndPlan(rem.cloud, 'migrate-vpc-to-cen', 'vpc', params);
+      assert.ok(
+        plan.remainder.blocks.some((b) => b.cidr === '172.16.8.0/21' && b.fallback === null),
+        `172.16.8.8 is in an acknowledged block with no route after S: ${JSON.stringify(plan.remainder.blocks.map((b) => b.cidr))}`,
+      );
+      const before = await stateDump(rem);
+      const rowsBefore = await liveRows(rem, 'vpc', params);
+      await startProbes(rem, [app, partner]);
+      // Act
+      const ex = await start(rem, params);
+      const view = await rem.run(ex.id);
+      // Assess: the flow check after S was deleted failed, and the rollback put everything back.
+      assert.equal(view.status, 'rolled_back', JSON.stringify(view.output).slice(0, 1500));
+      const out = view.output as { failure: { code: string; state: string; message: string; evidence: { reason: string; flows: { name: string; reachable: boolean; reason?: string }[] } } };
+      assert.equal(out.failure.code, 'VerificationFailed');
+      assert.equal(out.failure.state, 'VerifyingConflict');
+      assert.match(out.failure.evidence.reason, /flow shanghai-app→partner unreachable: no-route/);
+      assert.deepEqual(out.failure.evidence.flows.map((f) => [f.name, f.reachable]), [[app.name, true], [partner.name, false]]);
+      const deleted = (await rem.calls(ex.id)).filter((c) => c.action === 'DeleteRouteEntry' && !c.errorCode);
+      assert.ok(deleted.length >= 1, 'S was deleted before the verification');
+      const [appProbes, partnerProbes] = await probeSummary(rem);
+      assert.equal(appProbes.lost, 0, 'the app flow never lost a probe, rollback included');
+      assert.ok(partnerProbes.lost > 0, 'the partner flow was cut while S was gone');
+      assert.deepEqual(await liveRows(rem, 'vpc', params), rowsBefore);
+      assert.deepEqual(await stateDump(rem), before);
+    } finally {
+      await rem.close();
+    }
+  });
+
   test('bad input is refused with a clear error before any change', async () => {
     const cases: { case: string; params: JsonObject; check: (e: unknown) => boolean }[] = [
       { case: 'unknown VPC', params: { ...base, vpcId: 'vpc-doesnotexist0000000000' }, check: (e) => e instanceof NotFoundError && e.code === 'VpcNotFound' && e.field === 'vpcId' },
       { case: 'unknown CEN', params: { ...base, cenId: 'cen-doesnotexist00000000' }, check: (e) => e instanceof NotFoundError && e.code === 'CenNotFound' && /not visible to this account/.test(e.message) },
-      {
-        case: 'a CEN of another account that has not granted access',
-        params: { ...base, cenId: 'cen-otheraccount000000001' },
-        check: (e) => e instanceof NotFoundError && e.code === 'CenNotFound' && /another account must grant this account access/.test(e.message),
-      },
       { case: 'non-canonical CIDR', params: { ...base, peeringRoutes: ['172.16.1.5/16'] }, check: (e) => e instanceof ValidationError && e.code === 'InvalidCidr' && /did you mean 172\.16\.0\.0\/16/.test(e.message) },
       { case: 'unknown field', params: { ...base, force: true }, check: (e) => e instanceof ValidationError && /force/.test(e.message) },
     ];
@@ -173,5 +207,33 @@ describe('migrate-vpc-to-cen (seed 5.1) through the engine, the SDK clients and 
       await assert.rejects(start(world, k.params), k.check, k.case);
     }
     assert.deepEqual(await emulatorWrites(world), []);
+  });
+
+  test('a CEN of another account, without a grant: refused with a clear error before any change', async () => {
+    // Prepare: the CEN exists, owned by the shared-services account; this world's clients act for
+    // the application team, which owns the VPC and has granted nothing.
+    const xacct = await startWorld({ regionId: 'cn-shanghai', procedures, topology: 'scenario-cross-account-cen' });
+    try {
+      const cenId = 'cen-xacct00000000000001';
+      const owner = xacct.emulator.credentialsFor('1688000000000002');
+      assert.ok(owner);
+      const ownersView = new RPCClient({ endpoint: xacct.emulator.endpoint, apiVersion: '2017-09-12', accessKeyId: owner.accessKeyId, accessKeySecret: owner.accessKeySecret });
+      const listed = await ownersView.request<{ Cens: { Cen: { CenId: string }[] } }>('DescribeCens', {}, { method: 'POST' });
+      assert.deepEqual(listed.Cens.Cen.map((c) => c.CenId), [cenId], 'the CEN exists for its owner');
+      const before = await stateDump(xacct);
+      // Act / Assess
+      await assert.rejects(start(xacct, { ...base, cenId, mode: 'smooth', acknowledgeRemainder: true }), (e: unknown) => {
+        assert.ok(e instanceof NotFoundError);
+        assert.equal(e.code, 'CenNotFound');
+        assert.equal(e.field, 'cenId');
+        assert.match(e.message, /not visible to this account: it does not exist, or another account owns it/);
+        assert.match(e.message, /GrantInstanceToCen/);
+        return true;
+      });
+      assert.deepEqual(await emulatorWrites(xacct), []);
+      assert.deepEqual(await stateDump(xacct), before);
+    } finally {
+      await xacct.close();
+    }
   });
 });

@@ -74,6 +74,8 @@ export interface TestFaults {
   permanent?: string[];
   /** States whose effect always fails transiently (exhausts the retry budget). */
   alwaysTransient?: string[];
+  /** The Preparing effect waits for this before it writes (to act while a runner holds the lease). */
+  holdPreparing?: Promise<void>;
 }
 
 /** What the test effects depend on. */
@@ -143,6 +145,7 @@ function ensureLine(deps: TestDeps, input: EffectInput, line: Omit<LedgerLine, '
 
 const effects: Record<string, Effect<TestDeps>> = {
   recordPlan: async (input, deps) => {
+    await deps.faults.holdPreparing;
     const fault = planFault(deps, input);
     failAt(deps, input, fault, 'before');
     const changed = ensureLine(deps, input, { op: 'plan' });

@@ -9,6 +9,7 @@ import {
   parsePingSummary,
   splitProbeOutput,
 } from '../../src/cloud/reachability.ts';
+import { parsePing, pingStatistics, type PingCommand } from '../../src/emulator/ecs/ping.ts';
 
 const IPUTILS_OK = `PING 172.16.1.10 (172.16.1.10) 56(84) bytes of data.
 64 bytes from 172.16.1.10: icmp_seq=1 ttl=64 time=0.512 ms
@@ -35,6 +36,21 @@ describe('parsePingSummary', () => {
     { case: 'busybox', output: BUSYBOX, expected: { transmitted: 3, received: 3, lossPercent: 0, rttMinMs: 0.057, rttAvgMs: 0.071, rttMaxMs: 0.091 } },
   ];
   for (const c of cases) test(`reads ${c.case}`, () => assert.deepEqual(parsePingSummary(c.output), c.expected));
+  test("reads every statistics block the emulator's ping prints (reachable, partial, unreachable with errors)", () => {
+    // Prepare: the emulator renders iputils' block; the prober must read each shape.
+    const cmd = parsePing(['-c', '4', '10.0.0.9']) as PingCommand;
+    const blocks = [
+      { case: 'all replies', tally: { transmitted: 4, received: 4, errors: 0, rttsUs: [1100, 1200, 1300, 1400], elapsedMs: 3001 }, want: [4, 4, 0, true] },
+      { case: 'partial', tally: { transmitted: 4, received: 1, errors: 0, rttsUs: [1100], elapsedMs: 3000 }, want: [4, 1, 75, true] },
+      { case: 'none, host unreachable', tally: { transmitted: 4, received: 0, errors: 4, rttsUs: [], elapsedMs: 3000 }, want: [4, 0, 100, false] },
+    ];
+    for (const b of blocks) {
+      // Act
+      const s = parsePingSummary(`PING 10.0.0.9 (10.0.0.9) 56(84) bytes of data.\n${pingStatistics(cmd, b.tally)}`);
+      // Assess
+      assert.deepEqual([s?.transmitted, s?.received, s?.lossPercent, s?.rttAvgMs !== undefined], b.want, b.case);
+    }
+  });
   test('returns undefined when ping printed no summary', () => {
     assert.equal(parsePingSummary('sh: ping: not found'), undefined);
   });

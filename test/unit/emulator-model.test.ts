@@ -228,7 +228,7 @@ describe('CEN', () => {
     assert.deepEqual(st(), ['Attached', 'Attached']);
     // The VBR's IDC route 172.16.0.0/16 is learned into the VPC, which has no static route for it.
     assert.equal(entry(m, VPC_TABLE, '172.16.0.0/16')?.type, 'CEN');
-    assert.equal(code(() => m.cens.attachCenChildInstance({ cenId, childInstanceId: 'vpc-uf614ufdjl3n871accgzx', childInstanceType: 'VPC', childInstanceRegionId: 'cn-shanghai' })), 'InstanceExist.ChildInstance');
+    assert.equal(code(() => m.cens.attachCenChildInstance({ cenId, childInstanceId: 'vpc-uf614ufdjl3n871accgzx', childInstanceType: 'VPC', childInstanceRegionId: 'cn-shanghai' })), 'InvalidOperation.ChildInstanceAlreadyAttached');
     m.dispose();
   });
 

@@ -85,11 +85,13 @@ describe('runtime configuration', () => {
       XCFLOW_RUNNER_FUNCTION: 'runner',
       XCFLOW_FC_ENDPOINT: 'http://127.0.0.1:9000',
       XCFLOW_LEASE_MS: '30000',
+      XCFLOW_CHAIN_STEPS: '5',
     });
     assert.deepEqual(config, {
       store: { kind: 'tablestore' },
       scheduler: { kind: 'fc', serviceName: 'xcflow', functionName: 'runner', endpoint: 'http://127.0.0.1:9000' },
       leaseMs: 30000,
+      chainSteps: 5,
     });
   });
 

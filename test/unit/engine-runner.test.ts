@@ -241,6 +241,28 @@ describe('engine: cancel, rollback and versions', () => {
     await h.close();
   });
 
+  test('a cancel requested while a runner holds the execution is acted on once the lease is gone', async () => {
+    // Prepare: the first effect blocks, holding the lease; its commit leads to the approval gate.
+    let release: () => void = () => undefined;
+    const hold = new Promise<void>((resolve) => (release = resolve));
+    const h = createHarness({ faults: { holdPreparing: hold } });
+    const ex = await h.engine.start('test-ledger', testParams(), { requestedBy: 'alice' });
+    const first = h.scheduler.take();
+    const running = h.engine.advance(first?.msg ?? { executionId: ex.id, seq: 0 });
+    await new Promise((resolve) => setImmediate(resolve));
+    // Act
+    await h.engine.cancel(ex.id, alice, 'stop');
+    await h.scheduler.drain((m) => h.engine.advance(m), { maxDeliveries: 1 });
+    release();
+    await running;
+    await h.run();
+    // Assess
+    const done = await h.engine.get(ex.id);
+    assert.equal(done.status, 'cancelled');
+    assert.ok((await h.engine.journal(ex.id, { limit: 100 })).items.some((e) => e.kind === 'signal' && e.data.signal === 'cancel'));
+    await h.close();
+  });
+
   test('a machine that ignores CANCEL ends cancelled anyway', async () => {
     // Prepare
     const machine = setup({}).createMachine({

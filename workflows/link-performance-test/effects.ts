@@ -169,11 +169,14 @@ export function createPerfEffects(): Record<string, Effect<CloudClients>> {
         const ref = ctx.servers.find((x) => x.index === s.index);
         const sr = ref ? serverResults.get(ref.invokeId) : undefined;
         if (!ref) continue;
-        if (sr && FINAL_INSTANCE_INVOCATION_STATUSES.has(sr.invocationStatus)) {
+        // A retry may follow an attempt that started this client: its one-test server (iperf3 -s
+        // -1) then ends with Success. Asking again with the same ClientToken returns that client.
+        const served = input.attempt > 1 && sr?.invocationStatus === 'Success';
+        if (sr && FINAL_INSTANCE_INVOCATION_STATUSES.has(sr.invocationStatus) && !served) {
           problems.push(serverEnded(ref, sr, s));
           continue;
         }
-        if (sr?.invocationStatus !== 'Running') {
+        if (sr?.invocationStatus !== 'Running' && !served) {
           problems.push({ index: s.index, instanceId: ref.instanceId, code: 'ServerNotListening', message: `the server on ${ref.instanceId} was still ${sr?.invocationStatus ?? 'unknown'} when the clients had to start` });
           continue;
         }

@@ -54,14 +54,17 @@ export function isPeeringRoute(e: RouteEntryFact): boolean {
 /** Whether an entry is a route the table itself holds (not learned from CEN). */
 const isStatic = (e: RouteEntryFact): boolean => e.type !== 'CEN';
 
-/** The entries that block a CEN route R by the seed's rule: custom routes equal to or containing R, system routes equal to R. */
+/** Whether a table's own entry blocks the CEN route R by the seed's rule: a custom route equal to or containing R, a system route equal to R (also used by the health audit). */
+export function blocksCenRoute(e: RouteEntryFact, r: Cidr): boolean {
+  if (!isStatic(e)) return false;
+  const c = parseCidr(e.destinationCidrBlock);
+  if (e.type === 'Custom') return containsCidr(c, r);
+  return c.network === r.network && c.length === r.length;
+}
+
+/** The entries that block a CEN route R (see {@link blocksCenRoute}). */
 function blockersOf(r: Cidr, entries: readonly RouteEntryFact[]): RouteEntryFact[] {
-  return entries.filter((e) => {
-    if (!isStatic(e)) return false;
-    const c = parseCidr(e.destinationCidrBlock);
-    if (e.type === 'Custom') return containsCidr(c, r);
-    return c.network === r.network && c.length === r.length;
-  });
+  return entries.filter((e) => blocksCenRoute(e, r));
 }
 
 const cenNextHopText = (r: CenRouteFact): string =>
@@ -99,7 +102,7 @@ function learnedRoutes(subject: SubjectFacts, facts: MigrationFacts): Learned[] 
  * than any learned CEN route inside S (which would keep that route Rejected): R's two halves,
  * each split again while it still contains a learned route.
  */
-function coverWithoutBlocking(r: Cidr, learnedInside: readonly Cidr[]): Cidr[] | { hostRoute: Cidr } {
+export function coverWithoutBlocking(r: Cidr, learnedInside: readonly Cidr[]): Cidr[] | { hostRoute: Cidr } {
   const out: Cidr[] = [];
   const stack: Cidr[] = [r];
   while (stack.length > 0) {

@@ -113,7 +113,9 @@ export async function readMigrationFacts(cloud: CloudClients, kind: MigrationKin
   const [cen] = await cloud.cbn.describeCens({ cenId: params.cenId });
   if (!cen) {
     throw new NotFoundError(
-      `CEN ${params.cenId} was not found or is not visible to this account; a CEN of another account must grant this account access first`,
+      `CEN ${params.cenId} was not found or is not visible to this account: it does not exist, or another account owns it. ` +
+        `A CEN of another account is never visible to this account's AccessKey, even after GrantInstanceToCen; ` +
+        `migrate into a CEN of the account that owns the ${kind === 'vpc' ? 'VPC' : 'VBR'}`,
       { code: 'CenNotFound', field: 'cenId' },
     );
   }

@@ -241,7 +241,11 @@ export function createRedundancyEffects(): Record<string, Effect<CloudClients>> 
     failLine: async (input, cloud) => {
       const f = planOf(input).failover;
       if (!f) throw new Error('no failover test planned');
-      return failoverTesterFor(cloudOf(input, cloud)).failLine(handleOf(input), f.physicalConnectionId, { now: input.now });
+      const handle = handleOf(input);
+      const down = await failoverTesterFor(cloudOf(input, cloud)).failLine(handle, f.physicalConnectionId, { now: input.now });
+      // A retry may follow an attempt that took the line down and died before its result was kept:
+      // the line then went down at some time since the test started, so measure from there.
+      return input.attempt > 1 ? { ...down, at: Math.min(down.at, handle.startedAt) } : down;
     },
     awaitFailover: async (input, cloud) => {
       const f = planOf(input).failover;
@@ -259,7 +263,11 @@ export function createRedundancyEffects(): Record<string, Effect<CloudClients>> 
     restoreLine: async (input, cloud) => {
       const f = planOf(input).failover;
       if (!f) throw new Error('no failover test planned');
-      return failoverTesterFor(cloudOf(input, cloud)).restoreLine(handleOf(input), f.physicalConnectionId, { now: input.now });
+      const up = await failoverTesterFor(cloudOf(input, cloud)).restoreLine(handleOf(input), f.physicalConnectionId, { now: input.now });
+      // Likewise the line may have come back before this retry: the failover had been observed
+      // complete by then, so the judged window ends there and leaves out what the restore did.
+      const recoveredAt = ctxOf(input).failover.recovery?.at;
+      return input.attempt > 1 && typeof recoveredAt === 'number' ? { ...up, at: Math.min(up.at, recoveredAt) } : up;
     },
     awaitTrafficSpread: async (input, cloud): Promise<JsonObject> => {
       const plan = planOf(input);
@@ -277,7 +285,12 @@ export function createRedundancyEffects(): Record<string, Effect<CloudClients>> 
       const tellsLines = obs.flows.some((fl) => fl.lines.length > 0);
       const spreadOk = !tellsLines || (expected.every((l) => used.has(l)) && [...used].every((l) => expected.includes(l)));
       const allOk = obs.flows.every((fl) => fl.lastOk);
-      return { ready: allOk && spreadOk, hopsEnabled: true, linesUsed: [...used].sort(), expectedLines: expected, linesKnown: tellsLines, at: obs.at };
+      if (!allOk || !spreadOk) return { ready: false, hopsEnabled: true, linesUsed: [...used].sort(), expectedLines: expected, linesKnown: tellsLines, at: obs.at };
+      // The evidence the judgement needs, taken now: judging stops the test traffic (which drops
+      // the samples), so a judgement redone after a crash must not have to observe again.
+      const failedAt = ctxOf(input).failover.failedAt ?? restoredAt;
+      const during = await tester.observe(handleOf(input), { since: failedAt, until: restoredAt }, { now: input.now });
+      return { ready: true, hopsEnabled: true, linesUsed: [...used].sort(), expectedLines: expected, linesKnown: tellsLines, at: obs.at, during };
     },
     judgeFailover: async (input, cloud) => {
       const plan = planOf(input);
@@ -286,7 +299,8 @@ export function createRedundancyEffects(): Record<string, Effect<CloudClients>> 
       if (!f || st.failedAt === null || st.restoredAt === null) throw new Error(`${input.step}: the failover test did not run through`);
       const tester = failoverTesterFor(cloudOf(input, cloud));
       const handle = handleOf(input);
-      const during = await tester.observe(handle, { since: st.failedAt, until: st.restoredAt }, { now: input.now });
+      const seen = st.spread?.during as FailoverObservation | undefined;
+      const during = seen ?? (await tester.observe(handle, { since: st.failedAt, until: st.restoredAt }, { now: input.now }));
       await tester.stop(handle);
       const affected = during.flows.filter((fl) => fl.lost > 0);
       const failoverMs = Math.max(0, ...during.flows.map((fl) => fl.longestLossRunMs));

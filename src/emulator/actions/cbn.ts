@@ -9,7 +9,7 @@ import type { CenRegionRouteView } from '../model/cen.ts';
 import type { CenChildInstanceRecord, CenChildRouteView, CenRecord, CenRouteConflict, CenVbrHealthCheckRecord, Page } from '../model/types.ts';
 import type { RpcParams } from '../rpc/params.ts';
 import type { ProductApi } from '../rpc/types.ts';
-import { nest } from './common.ts';
+import { callerOf, nest } from './common.ts';
 
 function pageFields<T>(p: Page<T>): { PageNumber: number; PageSize: number; TotalCount: number } {
   return { PageNumber: p.pageNumber, PageSize: p.pageSize, TotalCount: p.totalCount };
@@ -43,15 +43,20 @@ export function cbnApi(model: () => NetworkModel): ProductApi {
     version: '2017-09-12',
     host: 'cbn.aliyuncs.com',
     actions: {
-      DescribeCens: ({ params }) => {
+      DescribeCens: (ctx) => {
+        const { params } = ctx;
+        const callerId = callerOf(m(), ctx);
         const filters: Record<string, string[]> = {};
         for (const f of params.filters()) filters[f.key] = [...(filters[f.key] ?? []), ...f.values];
-        const page = m().cens.describeCens({ ...(Object.keys(filters).length > 0 ? { filters } : {}), ...paging(params) });
+        const page = m().cens.describeCens({ callerId, ...(Object.keys(filters).length > 0 ? { filters } : {}), ...paging(params) });
         return { ...pageFields(page), ...nest('Cens', 'Cen', page.items.map(cenJson)) };
       },
 
-      ModifyCenAttribute: ({ params }) => {
+      ModifyCenAttribute: (ctx) => {
+        const { params } = ctx;
+        const callerId = callerOf(m(), ctx);
         m().cens.modifyCenAttribute({
+          callerId,
           cenId: params.requireString('CenId'),
           ...opt('protectionLevel', params.string('ProtectionLevel')),
           ...opt('name', params.string('Name')),
@@ -60,18 +65,25 @@ export function cbnApi(model: () => NetworkModel): ProductApi {
         return {};
       },
 
-      AttachCenChildInstance: ({ params }) => {
-        m().cens.attachCenChildInstance({ ...childRef(params), ...opt('childInstanceOwnerId', params.string('ChildInstanceOwnerId')) });
+      AttachCenChildInstance: (ctx) => {
+        const { params } = ctx;
+        const callerId = callerOf(m(), ctx);
+        m().cens.attachCenChildInstance({ callerId, ...childRef(params), ...opt('childInstanceOwnerId', params.string('ChildInstanceOwnerId')) });
         return {};
       },
 
-      DetachCenChildInstance: ({ params }) => {
-        m().cens.detachCenChildInstance(childRef(params));
+      DetachCenChildInstance: (ctx) => {
+        const { params } = ctx;
+        const callerId = callerOf(m(), ctx);
+        m().cens.detachCenChildInstance({ callerId, ...childRef(params) });
         return {};
       },
 
-      DescribeCenAttachedChildInstances: ({ params }) => {
+      DescribeCenAttachedChildInstances: (ctx) => {
+        const { params } = ctx;
+        const callerId = callerOf(m(), ctx);
         const page = m().cens.describeCenAttachedChildInstances({
+          callerId,
           cenId: params.requireString('CenId'),
           ...opt('childInstanceRegionId', params.string('ChildInstanceRegionId')),
           ...opt('childInstanceType', params.string('ChildInstanceType')),
@@ -80,8 +92,10 @@ export function cbnApi(model: () => NetworkModel): ProductApi {
         return { ...pageFields(page), ...nest('ChildInstances', 'ChildInstance', page.items.map(childJson)) };
       },
 
-      DescribeCenAttachedChildInstanceAttribute: ({ params }) => {
-        const ch = m().cens.describeCenAttachedChildInstanceAttribute(childRef(params));
+      DescribeCenAttachedChildInstanceAttribute: (ctx) => {
+        const { params } = ctx;
+        const callerId = callerOf(m(), ctx);
+        const ch = m().cens.describeCenAttachedChildInstanceAttribute({ callerId, ...childRef(params) });
         const model = m();
         const vpc = ch.childInstanceType === 'VPC' ? model.core.vpcs.get(ch.childInstanceId) : undefined;
         const vbr = ch.childInstanceType === 'VBR' ? model.core.vbrs.get(ch.childInstanceId) : undefined;
@@ -94,8 +108,11 @@ export function cbnApi(model: () => NetworkModel): ProductApi {
         };
       },
 
-      PublishRouteEntries: ({ params }) => {
+      PublishRouteEntries: (ctx) => {
+        const { params } = ctx;
+        const callerId = callerOf(m(), ctx);
         m().cens.publishRouteEntries({
+          callerId,
           ...childRef(params),
           childInstanceRouteTableId: params.requireString('ChildInstanceRouteTableId'),
           destinationCidrBlock: params.requireString('DestinationCidrBlock'),
@@ -103,8 +120,11 @@ export function cbnApi(model: () => NetworkModel): ProductApi {
         return {};
       },
 
-      WithdrawPublishedRouteEntries: ({ params }) => {
+      WithdrawPublishedRouteEntries: (ctx) => {
+        const { params } = ctx;
+        const callerId = callerOf(m(), ctx);
         m().cens.withdrawPublishedRouteEntries({
+          callerId,
           ...childRef(params),
           childInstanceRouteTableId: params.requireString('ChildInstanceRouteTableId'),
           destinationCidrBlock: params.requireString('DestinationCidrBlock'),
@@ -112,8 +132,11 @@ export function cbnApi(model: () => NetworkModel): ProductApi {
         return {};
       },
 
-      DescribePublishedRouteEntries: ({ params }) => {
+      DescribePublishedRouteEntries: (ctx) => {
+        const { params } = ctx;
+        const callerId = callerOf(m(), ctx);
         const page = m().cens.describePublishedRouteEntries({
+          callerId,
           ...childRef(params),
           ...opt('childInstanceRouteTableId', params.string('ChildInstanceRouteTableId')),
           ...opt('destinationCidrBlock', params.string('DestinationCidrBlock')),
@@ -122,8 +145,11 @@ export function cbnApi(model: () => NetworkModel): ProductApi {
         return { ...pageFields(page), ...nest('PublishedRouteEntries', 'PublishedRouteEntry', page.items.map(publishedJson)) };
       },
 
-      DescribeCenChildInstanceRouteEntries: ({ params }) => {
+      DescribeCenChildInstanceRouteEntries: (ctx) => {
+        const { params } = ctx;
+        const callerId = callerOf(m(), ctx);
         const page = m().cens.describeCenChildInstanceRouteEntries({
+          callerId,
           cenId: params.requireString('CenId'),
           childInstanceId: params.requireString('ChildInstanceId'),
           childInstanceType: params.requireString('ChildInstanceType'),
@@ -136,8 +162,11 @@ export function cbnApi(model: () => NetworkModel): ProductApi {
         return { ...pageFields(page), ...nest('CenRouteEntries', 'CenRouteEntry', page.items.map(childRouteJson)) };
       },
 
-      DescribeCenRegionDomainRouteEntries: ({ params }) => {
+      DescribeCenRegionDomainRouteEntries: (ctx) => {
+        const { params } = ctx;
+        const callerId = callerOf(m(), ctx);
         const page = m().cens.describeCenRegionDomainRouteEntries({
+          callerId,
           cenId: params.requireString('CenId'),
           cenRegionId: params.requireString('CenRegionId'),
           ...opt('status', params.string('Status')),
@@ -146,8 +175,11 @@ export function cbnApi(model: () => NetworkModel): ProductApi {
         return { ...pageFields(page), ...nest('CenRouteEntries', 'CenRouteEntry', page.items.map(regionRouteJson)) };
       },
 
-      EnableCenVbrHealthCheck: ({ params }) => {
+      EnableCenVbrHealthCheck: (ctx) => {
+        const { params } = ctx;
+        const callerId = callerOf(m(), ctx);
         m().cens.enableCenVbrHealthCheck({
+          callerId,
           cenId: params.requireString('CenId'),
           vbrInstanceId: params.requireString('VbrInstanceId'),
           vbrInstanceRegionId: params.requireString('VbrInstanceRegionId'),
@@ -162,8 +194,11 @@ export function cbnApi(model: () => NetworkModel): ProductApi {
         return {};
       },
 
-      DisableCenVbrHealthCheck: ({ params }) => {
+      DisableCenVbrHealthCheck: (ctx) => {
+        const { params } = ctx;
+        const callerId = callerOf(m(), ctx);
         m().cens.disableCenVbrHealthCheck({
+          callerId,
           cenId: params.requireString('CenId'),
           vbrInstanceId: params.requireString('VbrInstanceId'),
           vbrInstanceRegionId: params.requireString('VbrInstanceRegionId'),
@@ -171,8 +206,11 @@ export function cbnApi(model: () => NetworkModel): ProductApi {
         return {};
       },
 
-      DescribeCenVbrHealthCheck: ({ params }) => {
+      DescribeCenVbrHealthCheck: (ctx) => {
+        const { params } = ctx;
+        const callerId = callerOf(m(), ctx);
         const page = m().cens.describeCenVbrHealthCheck({
+          callerId,
           vbrInstanceRegionId: params.requireString('VbrInstanceRegionId'),
           ...opt('cenId', params.string('CenId')),
           ...opt('vbrInstanceId', params.string('VbrInstanceId')),

@@ -6,6 +6,13 @@
 import { invalidParameter } from '../rpc/errors.ts';
 import { pageByNumber, pageByToken } from '../rpc/paging.ts';
 import type { RpcParams } from '../rpc/params.ts';
+import type { ActionContext } from '../rpc/types.ts';
+import type { NetworkModel } from '../model/network.ts';
+
+/** The account a call acts for: its AccessKey pair's, or the model's default account. */
+export function callerOf(model: NetworkModel, ctx: ActionContext): string {
+  return ctx.accountId === '' ? model.accountId : ctx.accountId;
+}
 
 /** `{ [outer]: { [inner]: items } }`, e.g. `RouteEntrys.RouteEntry[]`. */
 export function nest<T>(outer: string, inner: string, items: readonly T[]): Record<string, { [k: string]: readonly T[] }> {

@@ -30,6 +30,13 @@ export interface EcsDeps {
   wireTime(ms: number): string;
   /** Current clock ms. */
   now(): number;
+  /** The model's default account (pairs given without an account act for it). */
+  defaultAccountId(): string;
+}
+
+/** The account a call acts for. */
+function caller(deps: EcsDeps, ctx: ActionContext): string {
+  return ctx.accountId === '' ? deps.defaultAccountId() : ctx.accountId;
 }
 
 /** Base64 CommandContent limits: 24 KB when the command is not kept, 18 KB when it is. */
@@ -52,12 +59,13 @@ export function ecsApi(deps: EcsDeps): ProductApi {
   };
 }
 
-function describeCloudAssistantStatus(deps: EcsDeps, { params }: ActionContext): ActionResult {
+function describeCloudAssistantStatus(deps: EcsDeps, ctx: ActionContext): ActionResult {
+  const { params } = ctx;
   const regionId = params.requireString('RegionId');
   const ids = params.list('InstanceId');
   const osType = params.string('OSType');
   const all = deps.assistant
-    .instances(regionId)
+    .instances(regionId, caller(deps, ctx))
     .filter((i) => ids.length === 0 || ids.includes(i.instanceId))
     .filter((i) => osType === undefined || i.osType === osType.toLowerCase());
   const page = pageEither(all, params, { maxSize: 50, defaultSize: 10 });
@@ -102,6 +110,7 @@ function runCommand(deps: EcsDeps, ctx: ActionContext): ActionResult {
   const parameters = params.bool('EnableParameter') === true ? parseParameters(params) : undefined;
   const input: RunCommandInput = {
     regionId,
+    ownerId: caller(deps, ctx),
     type,
     content,
     instanceIds,
@@ -116,7 +125,8 @@ function runCommand(deps: EcsDeps, ctx: ActionContext): ActionResult {
   return { CommandId: started.commandId, InvokeId: started.invokeId };
 }
 
-function describeInvocations(deps: EcsDeps, { params }: ActionContext): ActionResult {
+function describeInvocations(deps: EcsDeps, ctx: ActionContext): ActionResult {
+  const { params } = ctx;
   const regionId = params.requireString('RegionId');
   const invokeId = params.string('InvokeId');
   const instanceId = params.string('InstanceId');
@@ -127,7 +137,7 @@ function describeInvocations(deps: EcsDeps, { params }: ActionContext): ActionRe
   const includeOutput = params.bool('IncludeOutput') === true;
   const encoding = contentEncoding(params, 'Base64');
   const rows = deps.assistant
-    .list()
+    .list(caller(deps, ctx))
     .filter((inv) => inv.regionId === regionId)
     .filter((inv) => invokeId === undefined || inv.invokeId === invokeId)
     .filter((inv) => commandId === undefined || inv.commandId === commandId)
@@ -191,7 +201,8 @@ function invocationJson(
   };
 }
 
-function describeInvocationResults(deps: EcsDeps, { params }: ActionContext): ActionResult {
+function describeInvocationResults(deps: EcsDeps, ctx: ActionContext): ActionResult {
+  const { params } = ctx;
   const regionId = params.requireString('RegionId');
   const invokeId = params.string('InvokeId');
   const instanceId = params.string('InstanceId');
@@ -199,7 +210,7 @@ function describeInvocationResults(deps: EcsDeps, { params }: ActionContext): Ac
   const recordStatus = params.string('InvokeRecordStatus');
   const encoding = contentEncoding(params, 'Base64');
   const rows: Array<{ inv: InvocationView; result: InstanceResultView }> = [];
-  for (const inv of deps.assistant.list()) {
+  for (const inv of deps.assistant.list(caller(deps, ctx))) {
     if (inv.regionId !== regionId) continue;
     if (invokeId !== undefined && inv.invokeId !== invokeId) continue;
     if (commandId !== undefined && inv.commandId !== commandId) continue;
@@ -235,8 +246,10 @@ function describeInvocationResults(deps: EcsDeps, { params }: ActionContext): Ac
   };
 }
 
-function describeInstances(deps: EcsDeps, { params }: ActionContext): ActionResult {
+function describeInstances(deps: EcsDeps, ctx: ActionContext): ActionResult {
+  const { params } = ctx;
   const regionId = params.requireString('RegionId');
+  const account = caller(deps, ctx);
   const ids = jsonStringList(params, 'InstanceIds');
   const ips = jsonStringList(params, 'PrivateIpAddresses');
   const vpcId = params.string('VpcId');
@@ -246,7 +259,7 @@ function describeInstances(deps: EcsDeps, { params }: ActionContext): ActionResu
   const name = params.string('InstanceName');
   const rows = deps
     .ecsInstances()
-    .filter((i) => i.regionId === regionId)
+    .filter((i) => i.regionId === regionId && (i.ownerId ?? deps.defaultAccountId()) === account)
     .filter((i) => ids === undefined || ids.includes(i.instanceId))
     .filter((i) => ips === undefined || ips.includes(i.privateIpAddress))
     .filter((i) => vpcId === undefined || i.vpcId === vpcId)

@@ -5,7 +5,18 @@
  * the wire params onto `NetworkModel` calls, and serializes with Alibaba's names and nesting
  * (`RouterTableList.RouterTableListType[]`, `RouteEntrys.RouteEntry[]`, ...).
  */
-import { InvalidWeight, MissingParameter } from '../errors.ts';
+import {
+  InvalidNextHopNotFound,
+  InvalidPhysicalConnectionIdNotFound,
+  InvalidRouteEntryNotFound,
+  InvalidRouteTableNotFound,
+  InvalidRouterInterfaceIdNotFound,
+  InvalidVbrIdNotFound,
+  InvalidVpcNotFound,
+  InvalidWeight,
+  MissingParameter,
+  type EmulatorApiError,
+} from '../errors.ts';
 import type { NetworkModel } from '../model/network.ts';
 import { parseDestination } from '../model/common.ts';
 import type {
@@ -23,8 +34,9 @@ import type {
 } from '../model/types.ts';
 import type { VbrView } from '../model/vbrs.ts';
 import type { RpcParams } from '../rpc/params.ts';
-import type { ProductApi } from '../rpc/types.ts';
-import { nest } from './common.ts';
+import { isWriteAction, type ActionContext, type ActionHandler, type ProductApi } from '../rpc/types.ts';
+import type { GrantParams } from '../model/cen.ts';
+import { callerOf, nest } from './common.ts';
 
 /** Page-number fields of a model page, as the wire carries them. */
 function pageFields<T>(p: Page<T>): { PageNumber: number; PageSize: number; TotalCount: number } {
@@ -54,13 +66,11 @@ function opt<K extends string, V>(key: K, v: V | undefined): { [P in K]?: V } {
 /** The VPC dispatch table over one model. `model()` is read per call so a snapshot load swaps it. */
 export function vpcApi(model: () => NetworkModel): ProductApi {
   const m = model;
-  return {
-    product: 'Vpc',
-    version: '2016-04-28',
-    host: 'vpc.aliyuncs.com',
-    actions: {
-      DescribeRouteTableList: ({ params }) => {
+  const actions: Record<string, ActionHandler> = {
+      DescribeRouteTableList: (ctx) => {
+        const { params } = ctx;
         const page = m().routeTables.describeRouteTables({
+          callerId: callerOf(m(), ctx),
           regionId: params.requireString('RegionId'),
           ...opt('routerType', params.enumValue('RouterType', ['VRouter', 'VBR'] as const)),
           ...opt('routerId', params.string('RouterId')),
@@ -80,7 +90,8 @@ export function vpcApi(model: () => NetworkModel): ProductApi {
         };
       },
 
-      DescribeRouteEntryList: ({ params }) => {
+      DescribeRouteEntryList: (ctx) => {
+        const { params } = ctx;
         const page = m().routeTables.describeRouteEntries({
           regionId: params.requireString('RegionId'),
           routeTableId: params.requireString('RouteTableId'),
@@ -157,8 +168,10 @@ export function vpcApi(model: () => NetworkModel): ProductApi {
         return {};
       },
 
-      DescribeRouterInterfaces: ({ params }) => {
+      DescribeRouterInterfaces: (ctx) => {
+        const { params } = ctx;
         const page = m().routerInterfaces.describeRouterInterfaces({
+          callerId: callerOf(m(), ctx),
           regionId: params.requireString('RegionId'),
           ...opt('filters', filterMap(params)),
           ...paging(params),
@@ -202,8 +215,10 @@ export function vpcApi(model: () => NetworkModel): ProductApi {
         return {};
       },
 
-      DescribeBgpNetworks: ({ params }) => {
+      DescribeBgpNetworks: (ctx) => {
+        const { params } = ctx;
         const page = m().vbrs.describeBgpNetworks({
+          callerId: callerOf(m(), ctx),
           regionId: params.requireString('RegionId'),
           ...opt('routerId', params.string('RouterId')),
           ...paging(params),
@@ -211,8 +226,10 @@ export function vpcApi(model: () => NetworkModel): ProductApi {
         return { ...pageFields(page), ...nest('BgpNetworks', 'BgpNetwork', page.items.map(bgpNetworkJson)) };
       },
 
-      DescribeBgpPeers: ({ params }) => {
+      DescribeBgpPeers: (ctx) => {
+        const { params } = ctx;
         const page = m().vbrs.describeBgpPeers({
+          callerId: callerOf(m(), ctx),
           regionId: params.requireString('RegionId'),
           ...opt('routerId', params.string('RouterId')),
           ...opt('bgpGroupId', params.string('BgpGroupId')),
@@ -222,8 +239,10 @@ export function vpcApi(model: () => NetworkModel): ProductApi {
         return { ...pageFields(page), ...nest('BgpPeers', 'BgpPeer', page.items.map(bgpPeerJson)) };
       },
 
-      DescribeBgpGroups: ({ params }) => {
+      DescribeBgpGroups: (ctx) => {
+        const { params } = ctx;
         const page = m().vbrs.describeBgpGroups({
+          callerId: callerOf(m(), ctx),
           regionId: params.requireString('RegionId'),
           ...opt('routerId', params.string('RouterId')),
           ...opt('bgpGroupId', params.string('BgpGroupId')),
@@ -232,8 +251,10 @@ export function vpcApi(model: () => NetworkModel): ProductApi {
         return { ...pageFields(page), ...nest('BgpGroups', 'BgpGroup', page.items.map(bgpGroupJson)) };
       },
 
-      DescribeVirtualBorderRouters: ({ params }) => {
+      DescribeVirtualBorderRouters: (ctx) => {
+        const { params } = ctx;
         const page = m().vbrs.describeVirtualBorderRouters({
+          callerId: callerOf(m(), ctx),
           regionId: params.requireString('RegionId'),
           ...opt('filters', filterMap(params)),
           ...paging(params),
@@ -241,8 +262,10 @@ export function vpcApi(model: () => NetworkModel): ProductApi {
         return { ...pageFields(page), ...nest('VirtualBorderRouterSet', 'VirtualBorderRouterType', page.items.map((v) => vbrJson(m(), v))) };
       },
 
-      DescribePhysicalConnections: ({ params }) => {
+      DescribePhysicalConnections: (ctx) => {
+        const { params } = ctx;
         const page = m().vbrs.describePhysicalConnections({
+          callerId: callerOf(m(), ctx),
           regionId: params.requireString('RegionId'),
           ...opt('filters', filterMap(params)),
           ...paging(params),
@@ -250,8 +273,10 @@ export function vpcApi(model: () => NetworkModel): ProductApi {
         return { ...pageFields(page), ...nest('PhysicalConnectionSet', 'PhysicalConnectionType', page.items.map(physicalConnectionJson)) };
       },
 
-      DescribeVpcs: ({ params }) => {
+      DescribeVpcs: (ctx) => {
+        const { params } = ctx;
         const page = m().vpcs.describeVpcs({
+          callerId: callerOf(m(), ctx),
           regionId: params.requireString('RegionId'),
           ...opt('vpcId', params.string('VpcId')),
           ...paging(params),
@@ -260,11 +285,13 @@ export function vpcApi(model: () => NetworkModel): ProductApi {
         return { ...pageFields(page), ...nest('Vpcs', 'Vpc', page.items.filter((v) => !name || v.vpcName === name).map((v) => vpcJson(m(), v))) };
       },
 
-      DescribeVSwitches: ({ params }) => {
+      DescribeVSwitches: (ctx) => {
+        const { params } = ctx;
         // RegionId is optional in the API metadata, but every lookup here is per region.
         const regionId = params.string('RegionId');
         if (regionId === undefined) throw new MissingParameter('RegionId');
         const page = m().vpcs.describeVSwitches({
+          callerId: callerOf(m(), ctx),
           regionId,
           ...opt('vpcId', params.string('VpcId')),
           ...opt('vSwitchId', params.string('VSwitchId')),
@@ -275,7 +302,83 @@ export function vpcApi(model: () => NetworkModel): ProductApi {
         const rows = page.items.filter((s) => (!zone || s.zoneId === zone) && (!name || s.vSwitchName === name));
         return { ...pageFields(page), ...nest('VSwitches', 'VSwitch', rows.map(vSwitchJson)) };
       },
-    },
+
+      GrantInstanceToCen: (ctx) => {
+        m().cens.grantInstanceToCen(grantParams(m(), ctx));
+        return {};
+      },
+
+      RevokeInstanceFromCen: (ctx) => {
+        m().cens.revokeInstanceFromCen(grantParams(m(), ctx));
+        return {};
+      },
+
+      DescribeGrantRulesToCen: (ctx) => {
+        const { params } = ctx;
+        const page = m().cens.describeGrantRulesToCen({
+          callerId: callerOf(m(), ctx),
+          regionId: params.requireString('RegionId'),
+          instanceId: params.requireString('InstanceId'),
+          instanceType: params.requireString('InstanceType'),
+          ...paging(params),
+        });
+        return {
+          ...pageFields(page),
+          ...nest('CenGrantRules', 'CbnGrantRule', page.items.map((g) => ({ CenInstanceId: g.cenId, CenOwnerId: Number(g.cenOwnerId), CreationTime: g.creationTime }))),
+        };
+      },
+  };
+  // Calls that name one resource: another account's resource does not exist for the caller.
+  for (const [name, handler] of Object.entries(actions)) {
+    if (isWriteAction(name) && !GRANT_ACTIONS.has(name)) actions[name] = (ctx) => (hideForeign(m(), ctx), handler(ctx));
+    else if (name === 'DescribeRouteEntryList') actions[name] = (ctx) => (hideForeign(m(), ctx), handler(ctx));
+  }
+  return { product: 'Vpc', version: '2016-04-28', host: 'vpc.aliyuncs.com', actions };
+}
+
+/** Grant actions check the instance's owner themselves (the caller must own it). */
+const GRANT_ACTIONS: ReadonlySet<string> = new Set(['GrantInstanceToCen', 'RevokeInstanceFromCen']);
+
+/** Parameters that name a resource, and the error the model answers when none has that id. */
+const ADDRESSED: ReadonlyArray<{ param: string; missing: (id: string) => EmulatorApiError }> = [
+  { param: 'RouteTableId', missing: (id) => new InvalidRouteTableNotFound(id) },
+  { param: 'RouteEntryId', missing: (id) => new InvalidRouteEntryNotFound(id) },
+  { param: 'RouterInterfaceId', missing: (id) => new InvalidRouterInterfaceIdNotFound(id) },
+  { param: 'RouterId', missing: (id) => (id.startsWith('vbr-') ? new InvalidVbrIdNotFound(id) : new InvalidVpcNotFound(id)) },
+  { param: 'VbrId', missing: (id) => new InvalidVbrIdNotFound(id) },
+  { param: 'VpcId', missing: (id) => new InvalidVpcNotFound(id) },
+  { param: 'PhysicalConnectionId', missing: (id) => new InvalidPhysicalConnectionIdNotFound(id) },
+  { param: 'NextHopId', missing: (id) => new InvalidNextHopNotFound(id) },
+  { param: 'NewNextHopId', missing: (id) => new InvalidNextHopNotFound(id) },
+];
+
+/**
+ * Refuses a call that names a resource of another account with the error for an unknown id:
+ * on Alibaba Cloud another account's VPC, VBR, route table or router interface is invisible.
+ */
+function hideForeign(model: NetworkModel, ctx: ActionContext): void {
+  // The common case, a model of one account, has nothing to hide.
+  if (model.core.accounts.size < 2) return;
+  const caller = callerOf(model, ctx);
+  for (const { param, missing } of ADDRESSED) {
+    const id = ctx.params.string(param);
+    if (id !== undefined && !model.core.visibleTo(caller, id)) throw missing(id);
+  }
+  for (const hop of ctx.params.objects('NextHopList')) {
+    if (hop.NextHopId && !model.core.visibleTo(caller, hop.NextHopId)) throw new InvalidNextHopNotFound(hop.NextHopId);
+  }
+
+}
+
+function grantParams(model: NetworkModel, ctx: ActionContext): GrantParams {
+  const { params } = ctx;
+  return {
+    callerId: callerOf(model, ctx),
+    regionId: params.requireString('RegionId'),
+    instanceId: params.requireString('InstanceId'),
+    instanceType: params.requireString('InstanceType'),
+    cenId: params.requireString('CenId'),
+    cenOwnerId: params.requireString('CenOwnerId'),
   };
 }
 
@@ -303,7 +406,7 @@ function routeTableJson(model: NetworkModel, t: RouteTableRecord): Record<string
     Status: t.status,
     Description: t.description,
     CreationTime: t.creationTime,
-    OwnerId: Number(model.accountId),
+    OwnerId: Number(model.core.resourceOwner(t.routeTableId) ?? model.accountId),
     ResourceGroupId: '',
     AssociateType: t.routerType === 'VRouter' ? 'VSwitch' : '',
     VSwitchIds: { VSwitchId: vSwitchIds },
@@ -464,7 +567,7 @@ function vpcJson(model: NetworkModel, v: VpcRecord): Record<string, unknown> {
     VRouterId: v.vRouterId,
     CreationTime: v.creationTime,
     IsDefault: false,
-    OwnerId: Number(model.accountId),
+    OwnerId: Number(model.core.ownerOf(v)),
     ResourceGroupId: '',
     VSwitchIds: { VSwitchId: vSwitchIds },
     RouterTableIds: { RouterTableIds: tables },

@@ -13,6 +13,7 @@ import { iperf3RunFromOutcomes, netperfRunFromOutcome } from '../../perf/emulate
 import { cjsonPrint, renderIperf3Json, renderIperf3Text, DEFAULT_IPERF3_VERSION } from '../../perf/iperf3-render.ts';
 import { renderNetperf } from '../../perf/netperf-render.ts';
 import { FlowLedger, type LedgerFlow } from './flows.ts';
+import { pingExitCode, pingHeader, pingReplyLine, pingStatistics, pingUnreachableLine, type EchoVerdict, type PingCommand, type PingTally } from './ping.ts';
 import { ShellSyntaxError, parseScript, type SimpleCommand } from './shell.ts';
 import {
   isKnownProgram,
@@ -30,6 +31,8 @@ import { ClientNeedUpgrade, InstanceIdsExceedLimit, InvalidInstanceNotFound } fr
 export interface AssistantInstance {
   readonly instanceId: string;
   readonly kind: 'ecs' | 'managed';
+  /** UID of the owning account: only its AccessKey pairs see and run commands on the instance. */
+  readonly ownerId: string;
   readonly regionId: string;
   readonly ip: string;
   readonly hostname: string;
@@ -56,6 +59,11 @@ export interface AssistantEnvironment {
   path(from: AssistantInstance, toIp: string, flowKey: string): PathVerdict;
   /** Whether some host (instance or data-center device) owns `ip`: it answers a SYN with a reset. */
   hostExists(ip: string): boolean;
+  /**
+   * One ICMP echo request from `from` to `toIp`, decided now by the data plane (both directions):
+   * a reply with its round-trip time and TTL, a local "host unreachable", or silent loss.
+   */
+  icmpEcho(from: AssistantInstance, toIp: string, seq: number): EchoVerdict;
   /** Clock ms → wire timestamp `YYYY-MM-DDThh:mm:ssZ`. */
   wireTime(ms: number): string;
   /** Clock ms → Unix seconds (iperf3's JSON timestamp). */
@@ -71,6 +79,8 @@ export type InvocationStatus = 'Pending' | 'Running' | 'Success' | 'Failed' | 'P
 /** RunCommand, after wire parsing. */
 export interface RunCommandInput {
   readonly regionId: string;
+  /** The calling account: instances of other accounts are unknown to it. Absent: any account. */
+  readonly ownerId?: string;
   readonly type: 'RunShellScript' | 'RunBatScript' | 'RunPowerShellScript';
   /** Script text (already decoded from Base64). */
   readonly content: string;
@@ -100,6 +110,8 @@ export interface InstanceResultView {
 /** An invocation, as described. */
 export interface InvocationView {
   readonly invokeId: string;
+  /** The account that ran it (absent when the emulator itself did). */
+  readonly ownerId?: string;
   readonly commandId: string;
   readonly regionId: string;
   readonly name: string;
@@ -209,9 +221,9 @@ export class CloudAssistant {
     this.flows.clear();
   }
 
-  /** Instances of a region (all when `regionId` is undefined). */
-  instances(regionId?: string): AssistantInstance[] {
-    return this.env.instances().filter((i) => regionId === undefined || i.regionId === regionId);
+  /** Instances of a region (all when `regionId` is undefined), of one account when `ownerId` is given. */
+  instances(regionId?: string, ownerId?: string): AssistantInstance[] {
+    return this.env.instances().filter((i) => (regionId === undefined || i.regionId === regionId) && (ownerId === undefined || i.ownerId === ownerId));
   }
 
   /**
@@ -220,7 +232,7 @@ export class CloudAssistant {
    */
   runCommand(input: RunCommandInput, opts: { dryRun?: boolean } = {}): { invokeId: string; commandId: string } {
     if (input.instanceIds.length > 100) throw new InstanceIdsExceedLimit();
-    const known = new Map(this.instances(input.regionId).map((i) => [i.instanceId, i]));
+    const known = new Map(this.instances(input.regionId, input.ownerId).map((i) => [i.instanceId, i]));
     const targets = input.instanceIds.map((id) => {
       const inst = known.get(id);
       if (!inst) throw new InvalidInstanceNotFound(id);
@@ -267,9 +279,12 @@ export class CloudAssistant {
     return { invokeId: invocation.invokeId, commandId: invocation.commandId };
   }
 
-  /** All invocations, newest first. */
-  list(): InvocationView[] {
-    return [...this.invocations.values()].reverse().map((inv) => this.view(inv));
+  /** All invocations (of one account when `ownerId` is given), newest first. */
+  list(ownerId?: string): InvocationView[] {
+    return [...this.invocations.values()]
+      .reverse()
+      .filter((inv) => ownerId === undefined || inv.input.ownerId === undefined || inv.input.ownerId === ownerId)
+      .map((inv) => this.view(inv));
   }
 
   /** One invocation. */
@@ -501,6 +516,8 @@ export class CloudAssistant {
         return this.netperf(run, cmd, tool);
       case 'iperf3-client':
         return this.iperf3Client(run, cmd, tool);
+      case 'ping':
+        return this.ping(run, cmd, tool);
       case 'builtin':
         return this.builtin(run, cmd, tool.name, tool.args);
     }
@@ -699,6 +716,106 @@ export class CloudAssistant {
     });
   }
 
+  /**
+   * `ping`: one echo request every interval on the emulator clock, each judged by the data plane
+   * at the moment it is sent, so a series that spans a failure shows the replies that were lost.
+   * Ends after `-c` requests once the last reply is in (or `-W` seconds after the last request
+   * when it is not), at the `-w` deadline, or when the invocation is killed (no statistics then,
+   * as with SIGKILL).
+   */
+  private ping(run: InstanceRun, cmd: SimpleCommand, tool: PingCommand): StepResult {
+    // A background ping's output goes nowhere and nothing waits for it.
+    if (cmd.background) return { output: '', exit: 0 };
+    const clock = this.env.clock;
+    // `-i 0` (root may) still spaces requests on the clock, so a count-less run cannot spin.
+    const intervalMs = Math.max(1, tool.intervalSeconds * 1000);
+    const started = clock.now();
+    const tally: PingTally = { transmitted: 0, received: 0, errors: 0, rttsUs: [], elapsedMs: 0 };
+    const timers = new Set<() => void>();
+    let cancelled = false;
+    let done = false;
+    let lastEventAt = started;
+    let lingerTimer: (() => void) | undefined;
+    // While ping() itself runs, a finished ping hands its result back instead of resuming the script.
+    let synchronous = true;
+    let syncResult: { output: string; exit: number } | undefined;
+    const at = (delayMs: number, fn: () => void): (() => void) => {
+      const cancel = clock.schedule(Math.max(0, delayMs), () => {
+        timers.delete(cancel);
+        if (!cancelled && !done) fn();
+      });
+      timers.add(cancel);
+      return cancel;
+    };
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      for (const cancel of timers) cancel();
+      timers.clear();
+      tally.elapsedMs = lastEventAt - started;
+      const result = { output: pingStatistics(tool, tally), exit: pingExitCode(tool, tally) };
+      if (synchronous) {
+        syncResult = result;
+        return;
+      }
+      run.current = undefined;
+      this.append(run, cmd, result.output);
+      run.lastExit = result.exit;
+      this.advance(run);
+    };
+    const allAnswered = (): boolean => tool.count !== undefined && tally.transmitted >= tool.count && tally.received + tally.errors >= tool.count;
+    const send = (): void => {
+      const seq = tally.transmitted + 1;
+      tally.transmitted = seq;
+      const now = clock.now();
+      lastEventAt = now;
+      const verdict = this.env.icmpEcho(run.instance, tool.host, seq);
+      if (verdict.kind === 'reply') {
+        at(verdict.rttUs / 1000, () => {
+          tally.received += 1;
+          tally.rttsUs.push(verdict.rttUs);
+          lastEventAt = clock.now();
+          if (!tool.quiet) this.append(run, cmd, pingReplyLine(tool, seq, verdict.ttl, verdict.rttUs));
+          if (allAnswered()) finish();
+        });
+      } else if (verdict.kind === 'host-unreachable') {
+        tally.errors += 1;
+        if (!tool.quiet) this.append(run, cmd, pingUnreachableLine(verdict.from, seq));
+      }
+      const more = tool.count === undefined || tally.transmitted < tool.count;
+      if (more) {
+        at(intervalMs, send);
+      } else if (allAnswered()) {
+        finish();
+      } else {
+        // iputils waits up to -W seconds for the replies still out, then gives up.
+        lingerTimer?.();
+        lingerTimer = at(tool.timeoutSeconds * 1000, finish);
+      }
+    };
+    if (tool.deadlineSeconds !== undefined) {
+      at(tool.deadlineSeconds * 1000, () => {
+        lastEventAt = started + (tool.deadlineSeconds as number) * 1000;
+        finish();
+      });
+    }
+    this.append(run, cmd, pingHeader(tool));
+    run.current = {
+      cancel: () => {
+        cancelled = true;
+        for (const cancel of timers) cancel();
+        timers.clear();
+      },
+    };
+    send();
+    synchronous = false;
+    if (syncResult) {
+      run.current = undefined;
+      return syncResult;
+    }
+    return 'async';
+  }
+
   /** Prints the server end of a finished iperf3 test into the invocation that runs the server. */
   private serverReport(
     listener: Listener,
@@ -761,6 +878,7 @@ export class CloudAssistant {
     }));
     return {
       invokeId: inv.invokeId,
+      ...(inv.input.ownerId !== undefined ? { ownerId: inv.input.ownerId } : {}),
       commandId: inv.commandId,
       regionId: inv.input.regionId,
       name: inv.input.name ?? '',

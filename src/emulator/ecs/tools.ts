@@ -1,10 +1,12 @@
 /**
  * Argument parsing for the programs the emulated instances can run: the seed's test tools
- * (`netserver`, `netperf`, `iperf3`, chapter 2) and a few shell builtins a test script uses
- * (`echo`, `sleep`, `true`, `false`, `hostname`, `pkill`/`killall`). Defaults follow the tools:
+ * (`netserver`, `netperf`, `iperf3`, chapter 2), `ping` (every Linux image has it; `ping.ts`),
+ * and a few shell builtins a test script uses (`echo`, `sleep`, `true`, `false`, `hostname`,
+ * `pkill`/`killall`). Defaults follow the tools:
  * netperf control port 12865, TCP_STREAM, 10 s; iperf3 port 5201, 10 s, 1 s intervals, UDP
  * 1 Mbit/s and 1460-byte datagrams, TCP 128 KiB blocks.
  */
+import { parsePing, type PingCommand } from './ping.ts';
 
 /** `netserver [-p port] [-D] [-4|-6]`. */
 export interface NetserverCommand {
@@ -74,11 +76,15 @@ export type ToolCommand =
   | NetperfCommand
   | Iperf3ServerCommand
   | Iperf3ClientCommand
+  | PingCommand
   | BuiltinCommand
   | UsageError;
 
 /** Program names an emulated instance knows (whether installed is per instance). */
 export const TOOL_PROGRAMS = ['netserver', 'netperf', 'iperf3'] as const;
+
+/** Programs of the base image: present on every Linux instance, whatever `installedBinaries` says. */
+export const SYSTEM_PROGRAMS = ['ping'] as const;
 
 const BUILTINS = new Set(['echo', 'sleep', 'true', 'false', 'hostname', 'pkill', 'killall', 'exit', 'cd', 'wait', 'which']);
 
@@ -93,7 +99,7 @@ export const NETPERF_TCP_DEFAULT_MESSAGE = 16384;
 
 /** Whether `name` is a program this module can parse (a tool or a builtin). */
 export function isKnownProgram(name: string): boolean {
-  return (TOOL_PROGRAMS as readonly string[]).includes(name) || BUILTINS.has(name);
+  return (TOOL_PROGRAMS as readonly string[]).includes(name) || (SYSTEM_PROGRAMS as readonly string[]).includes(name) || BUILTINS.has(name);
 }
 
 /** Parses one command's argv. `argv[0]` must be a known program. */
@@ -106,6 +112,8 @@ export function parseTool(argv: readonly string[], cpu?: string): ToolCommand {
       return parseNetperf(args);
     case 'iperf3':
       return parseIperf3(args, cpu);
+    case 'ping':
+      return parsePing(args);
     default:
       return { tool: 'builtin', name: program as BuiltinCommand['name'], args };
   }

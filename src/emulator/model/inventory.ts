@@ -7,7 +7,7 @@ import { formatCidr, parseCidr } from '../../net/index.ts';
 import { InvalidInstanceIdNotFound, InvalidParameter } from '../errors.ts';
 import { paginate, parseDestination, parseIpParam } from './common.ts';
 import type { ModelCore } from './store.ts';
-import type { DataCenterRecord, EcsInstanceRecord, ManagedInstanceRecord, Page, PageParams } from './types.ts';
+import type { Caller, DataCenterRecord, EcsInstanceRecord, ManagedInstanceRecord, Page, PageParams } from './types.ts';
 
 /** What is found at an IP address. */
 export type HostLookup =
@@ -20,10 +20,10 @@ export class Inventory {
   constructor(private readonly core: ModelCore) {}
 
   /** DescribeInstances-like listing (filters: instance ids, VPC, vSwitch). */
-  describeInstances(f: { regionId: string; instanceIds?: string[]; vpcId?: string; vSwitchId?: string } & PageParams): Page<EcsInstanceRecord> {
+  describeInstances(f: { regionId: string; instanceIds?: string[]; vpcId?: string; vSwitchId?: string } & PageParams & Caller): Page<EcsInstanceRecord> {
     const ids = f.instanceIds && f.instanceIds.length > 0 ? new Set(f.instanceIds) : undefined;
     const rows = [...this.core.ecsInstances.values()].filter(
-      (i) => i.regionId === f.regionId && (!ids || ids.has(i.instanceId)) && (!f.vpcId || i.vpcId === f.vpcId) && (!f.vSwitchId || i.vSwitchId === f.vSwitchId),
+      (i) => i.regionId === f.regionId && (!ids || ids.has(i.instanceId)) && (!f.vpcId || i.vpcId === f.vpcId) && (!f.vSwitchId || i.vSwitchId === f.vSwitchId) && this.core.seenBy(f, i.instanceId),
     );
     return paginate(rows.map((i) => ({ ...i, installedBinaries: [...i.installedBinaries] })), f, 100);
   }

@@ -1,5 +1,7 @@
 /**
- * `NetworkModel`: one emulated Alibaba Cloud account (all regions) — moto's backend. Sub-models
+ * `NetworkModel`: the emulated Alibaba Cloud network (all regions) — moto's backend. One network
+ * is shared by every account (traffic crosses accounts through CEN); each resource has an owner
+ * account, and the actions show a caller only what its account owns. Sub-models
  * per resource hold the rules; the protocol layer (`src/emulator/actions`) calls their plain
  * methods with camelCase params and serialises results and `EmulatorApiError`s.
  *
@@ -62,9 +64,14 @@ export class NetworkModel {
     this.probes = new ProbeRecorder(this);
   }
 
-  /** Account id the model answers for. */
+  /** The default account: it owns every resource the topology does not give to another. */
   get accountId(): string {
     return this.core.accountId;
+  }
+
+  /** Every account of the model, the default one first. */
+  accounts(): Array<{ accountId: string; name: string }> {
+    return [...this.core.accounts.values()].map((a) => ({ ...a }));
   }
 
   /** Current lifecycle delays. */
@@ -115,6 +122,7 @@ export class NetworkModel {
     return {
       version: 1,
       accountId: c.accountId,
+      accounts: clone(c.accounts.values()),
       takenAt: now,
       epochOffsetMs: c.epochOffsetMs,
       idSeed: c.ids.seed,
@@ -138,6 +146,7 @@ export class NetworkModel {
       publishedRoutes: clone(c.publishedRoutes.values()),
       cenRoutes: clone(c.cenRoutes.values()),
       cenVbrHealthChecks: [...c.cenVbrHealthChecks.values()].map((h) => ({ ...structuredClone(h.record), health: { ...h.health } })),
+      cenGrants: clone(c.cenGrants.values()),
       ecsInstances: clone(c.ecsInstances.values()),
       managedInstances: clone(c.managedInstances.values()),
       dataCenters: clone(c.dataCenters.values()),
@@ -163,6 +172,8 @@ export class NetworkModel {
     });
     const c = m.core;
     const copy = <T>(x: T): T => structuredClone(x);
+    for (const a of s.accounts ?? []) c.accounts.set(a.accountId, copy(a));
+    for (const g of s.cenGrants ?? []) c.cenGrants.set(`${g.childInstanceId}|${g.cenId}`, copy(g));
     for (const r of s.regions) c.regions.set(r.regionId, copy(r));
     for (const v of s.vpcs) c.vpcs.set(v.vpcId, copy(v));
     for (const v of s.vSwitches) c.vSwitches.set(v.vSwitchId, copy(v));

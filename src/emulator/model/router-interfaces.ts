@@ -26,7 +26,7 @@ export class RouterInterfaces {
    */
   describeRouterInterfaces(f: RouterInterfaceFilter): Page<RouterInterfaceView> {
     const rows = [...this.core.routerInterfaces.values()]
-      .filter((ri) => ri.regionId === f.regionId)
+      .filter((ri) => ri.regionId === f.regionId && this.core.seenBy(f, ri.routerInterfaceId))
       .filter((ri) => {
         if (!f.filters) return true;
         const fields: Record<string, string | undefined> = {

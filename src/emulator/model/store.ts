@@ -10,15 +10,19 @@ import { IdempotentParameterMismatch } from '../errors.ts';
 import { IdGenerator } from './ids.ts';
 import { DEFAULT_TIMINGS, type LifecycleTimings } from './states.ts';
 import type {
+  AccountRecord,
   BgpGroupRecord,
+  Caller,
   BgpNetworkRecord,
   BgpPeerRecord,
   CenChildInstanceRecord,
+  CenGrantRecord,
   CenRecord,
   CenRouteRecord,
   CenVbrHealthCheckRecord,
   DataCenterRecord,
   EcsInstanceRecord,
+  Owned,
   HealthCheckState,
   ManagedInstanceRecord,
   ModelQuotas,
@@ -54,6 +58,9 @@ export const DEFAULT_QUOTAS: Readonly<ModelQuotas> = Object.freeze({
   cenRoutesPerTable: 1000,
   maxEcmpNextHops: 16,
 });
+
+/** UID of the default account when a topology names none. */
+export const DEFAULT_ACCOUNT_ID = '1234567890123456';
 
 /** Options of a new model core. */
 export interface CoreOptions {
@@ -113,6 +120,10 @@ export class ModelCore {
   readonly managedInstances = new Map<string, ManagedInstanceRecord>();
   readonly dataCenters = new Map<string, DataCenterRecord>();
   readonly clientTokens = new Map<string, { paramsHash: string; result: unknown }>();
+  /** Accounts by UID; always holds the default account. */
+  readonly accounts = new Map<string, AccountRecord>();
+  /** Cross-account grants keyed by `${childInstanceId}|${cenId}`. */
+  readonly cenGrants = new Map<string, CenGrantRecord>();
 
   /** LPM index per route table. */
   readonly tables = new Map<string, TableIndex>();
@@ -132,7 +143,8 @@ export class ModelCore {
     readonly clock: Clock,
     opts: CoreOptions = {},
   ) {
-    this.accountId = opts.accountId ?? '1234567890123456';
+    this.accountId = opts.accountId ?? DEFAULT_ACCOUNT_ID;
+    this.accounts.set(this.accountId, { accountId: this.accountId, name: 'default' });
     this.timings = { ...DEFAULT_TIMINGS, ...opts.timings };
     this.quotas = { ...DEFAULT_QUOTAS, ...opts.quotas };
     this.ids = new IdGenerator(opts.idSeed ?? 20190218, opts.idCounter ?? 0);
@@ -143,6 +155,51 @@ export class ModelCore {
   /** Wire timestamp (`2026-01-01T00:00:05Z`) of the current clock time. */
   isoNow(): string {
     return new Date(this.clock.now() + this.epochOffsetMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+
+  // ------------------------------------------------------------ accounts
+
+  /** The account that owns a record (its `ownerId`, else the default account). */
+  ownerOf(r: Owned): string {
+    return r.ownerId ?? this.accountId;
+  }
+
+  /** `ownerId` to store on a new record of `accountId`: omitted for the default account. */
+  ownerField(accountId: string | undefined): Owned {
+    return accountId === undefined || accountId === this.accountId ? {} : { ownerId: accountId };
+  }
+
+  /**
+   * The account that owns the resource with this id, whatever its kind (VPC, vSwitch, vRouter,
+   * route table or entry, VBR, BGP group or peer, router interface, physical connection, ECS or
+   * managed instance, CEN); `undefined` when no resource has the id.
+   */
+  resourceOwner(id: string): string | undefined {
+    const direct = this.vpcs.get(id) ?? this.vbrs.get(id) ?? this.physicalConnections.get(id) ?? this.cens.get(id) ?? this.ecsInstances.get(id) ?? this.managedInstances.get(id);
+    if (direct) return this.ownerOf(direct);
+    const sw = this.vSwitches.get(id);
+    if (sw) return this.resourceOwner(sw.vpcId);
+    const entry = this.routeEntries.get(id) ?? this.cenRoutes.get(id);
+    if (entry) return this.resourceOwner(entry.routeTableId);
+    const table = this.routeTables.get(id);
+    if (table) return this.resourceOwner(table.vpcId ?? table.vbrId ?? table.routerId);
+    const ri = this.routerInterfaces.get(id);
+    if (ri) return this.resourceOwner(ri.routerId);
+    const group = this.bgpGroups.get(id) ?? this.bgpPeers.get(id);
+    if (group) return this.resourceOwner(group.routerId);
+    for (const v of this.vpcs.values()) if (v.vRouterId === id) return this.ownerOf(v);
+    return undefined;
+  }
+
+  /** Whether a call from `caller.callerId` (none: the emulator itself) sees the resource with this id. */
+  seenBy(caller: Caller, id: string): boolean {
+    return caller.callerId === undefined || this.visibleTo(caller.callerId, id);
+  }
+
+  /** Whether `accountId` may see the resource: it owns it, or no resource has the id. */
+  visibleTo(accountId: string, id: string): boolean {
+    const owner = this.resourceOwner(id);
+    return owner === undefined || owner === accountId;
   }
 
   // ------------------------------------------------------------ route table index

@@ -13,6 +13,27 @@ export interface RegionRecord {
   localName: string;
 }
 
+/** An Alibaba Cloud account (a UID) whose credentials the emulator may accept. */
+export interface AccountRecord {
+  /** The account's UID, digits (e.g. `1234567890123456`). */
+  accountId: string;
+  name: string;
+}
+
+/** A resource another account may own; absent = the model's default account. */
+export interface Owned {
+  /** UID of the owning account; absent means the model's default account. */
+  ownerId?: string;
+}
+
+/**
+ * The account a call comes from. Absent: the call is the emulator's own (topology loading, the
+ * twin) and sees every account; present: resources of other accounts do not exist for it.
+ */
+export interface Caller {
+  callerId?: string;
+}
+
 /** Paging input of Describe* calls: page number style (VPC, CBN) or token style (route entries). */
 export interface PageParams {
   pageNumber?: number;
@@ -45,7 +66,7 @@ export interface WriteOptions {
 // ---------------------------------------------------------------- VPC
 
 /** A VPC with its vRouter and system route table. */
-export interface VpcRecord {
+export interface VpcRecord extends Owned {
   vpcId: string;
   regionId: string;
   vpcName: string;
@@ -214,7 +235,7 @@ export interface DescribeRouteEntriesFilter {
 }
 
 /** DescribeRouteTableList filter. */
-export interface DescribeRouteTablesFilter extends PageParams {
+export interface DescribeRouteTablesFilter extends PageParams, Caller {
   regionId: string;
   routerType?: RouterType;
   routerId?: string;
@@ -226,7 +247,7 @@ export interface DescribeRouteTablesFilter extends PageParams {
 // ---------------------------------------------------------------- physical connections and VBRs
 
 /** A physical connection (Express Connect circuit). */
-export interface PhysicalConnectionRecord {
+export interface PhysicalConnectionRecord extends Owned {
   physicalConnectionId: string;
   regionId: string;
   name: string;
@@ -255,7 +276,7 @@ export interface PhysicalConnectionRecord {
 export type VbrStatus = 'unconfirmed' | 'active' | 'terminating' | 'terminated' | 'recovering' | 'deleting';
 
 /** A virtual border router on a physical connection. */
-export interface VbrRecord {
+export interface VbrRecord extends Owned {
   vbrId: string;
   regionId: string;
   name: string;
@@ -377,7 +398,7 @@ export interface ModifyRouterInterfaceParams {
 }
 
 /** Filter of DescribeRouterInterfaces (`Filter.N.Key` → values). */
-export interface RouterInterfaceFilter extends PageParams {
+export interface RouterInterfaceFilter extends PageParams, Caller {
   regionId: string;
   filters?: Record<string, string[]>;
 }
@@ -385,7 +406,7 @@ export interface RouterInterfaceFilter extends PageParams {
 // ---------------------------------------------------------------- CEN
 
 /** A CEN instance. */
-export interface CenRecord {
+export interface CenRecord extends Owned {
   cenId: string;
   name: string;
   description: string;
@@ -407,6 +428,22 @@ export interface CenChildInstanceRecord {
   childInstanceAttachTime: string;
   /** Route table of the child (the VPC's system table or the VBR's table). */
   routeTableId: string;
+}
+
+/**
+ * A grant by the owner of a VPC or VBR to a CEN of another account (VPC GrantInstanceToCen):
+ * without it, that CEN cannot attach the instance (`Forbbiden.AttachChildInstanceAcrossUid`).
+ */
+export interface CenGrantRecord {
+  cenId: string;
+  /** UID of the account that owns the CEN. */
+  cenOwnerId: string;
+  childInstanceId: string;
+  childInstanceType: 'VPC' | 'VBR';
+  childInstanceRegionId: string;
+  /** UID of the account that owns the instance (and granted). */
+  childInstanceOwnerId: string;
+  creationTime: string;
 }
 
 /** A route a CEN published explicitly (PublishRouteEntries). */
@@ -495,7 +532,7 @@ export interface EnableCenVbrHealthCheckParams {
 // ---------------------------------------------------------------- inventory
 
 /** An ECS instance (inventory only; Cloud Assistant behaviour lives in `src/emulator/ecs`). */
-export interface EcsInstanceRecord {
+export interface EcsInstanceRecord extends Owned {
   instanceId: string;
   regionId: string;
   zoneId: string;
@@ -516,7 +553,7 @@ export interface EcsInstanceRecord {
 }
 
 /** A data-center server registered as a Cloud Assistant managed instance (`mi-…`). */
-export interface ManagedInstanceRecord {
+export interface ManagedInstanceRecord extends Owned {
   instanceId: string;
   regionId: string;
   instanceName: string;
@@ -601,7 +638,10 @@ export interface ModelQuotas {
 /** Complete, JSON-serialisable state of a `NetworkModel`. */
 export interface EmulatorSnapshot {
   version: 1;
+  /** The default account: owner of every resource without an `ownerId`. */
   accountId: string;
+  /** Every account of the model, the default one included (absent in older snapshots). */
+  accounts?: AccountRecord[];
   /** Clock time the snapshot was taken. */
   takenAt: number;
   /** Base added to virtual clock ms for wire timestamps. */
@@ -627,6 +667,8 @@ export interface EmulatorSnapshot {
   publishedRoutes: PublishedRouteRecord[];
   cenRoutes: CenRouteRecord[];
   cenVbrHealthChecks: Array<CenVbrHealthCheckRecord & { health: HealthCheckState }>;
+  /** Cross-account grants (absent in older snapshots). */
+  cenGrants?: CenGrantRecord[];
   ecsInstances: EcsInstanceRecord[];
   managedInstances: ManagedInstanceRecord[];
   dataCenters: DataCenterRecord[];

@@ -15,6 +15,7 @@ import {
 import { paginate, parseDestination, required } from './common.ts';
 import type { ModelCore } from './store.ts';
 import type {
+  Caller,
   BgpGroupRecord,
   BgpNetworkRecord,
   BgpPeerView,
@@ -71,9 +72,9 @@ export class Vbrs {
   }
 
   /** DescribeVirtualBorderRouters (filter keys: VbrId, PhysicalConnectionId, Status, Name, AccessPointId, VlanId). */
-  describeVirtualBorderRouters(f: { regionId: string; filters?: KeyFilters } & PageParams): Page<VbrView> {
+  describeVirtualBorderRouters(f: { regionId: string; filters?: KeyFilters } & PageParams & Caller): Page<VbrView> {
     const rows = [...this.core.vbrs.values()]
-      .filter((v) => v.regionId === f.regionId)
+      .filter((v) => v.regionId === f.regionId && this.core.seenBy(f, v.vbrId))
       .filter((v) =>
         matches(f.filters, (k) =>
           ({ VbrId: v.vbrId, PhysicalConnectionId: v.physicalConnectionId, Status: v.status, Name: v.name, AccessPointId: v.accessPointId, VlanId: v.vlanId })[k],
@@ -90,14 +91,14 @@ export class Vbrs {
       ...v,
       physicalConnectionStatus: pc?.status ?? '',
       physicalConnectionBusinessStatus: pc?.businessStatus ?? '',
-      physicalConnectionOwnerUid: this.core.accountId,
+      physicalConnectionOwnerUid: pc ? this.core.ownerOf(pc) : this.core.ownerOf(v),
     };
   }
 
   /** DescribePhysicalConnections (filter keys: PhysicalConnectionId, AccessPointId, Type, LineOperator, Status, Name). */
-  describePhysicalConnections(f: { regionId: string; filters?: KeyFilters } & PageParams): Page<PhysicalConnectionRecord> {
+  describePhysicalConnections(f: { regionId: string; filters?: KeyFilters } & PageParams & Caller): Page<PhysicalConnectionRecord> {
     const rows = [...this.core.physicalConnections.values()]
-      .filter((p) => p.regionId === f.regionId)
+      .filter((p) => p.regionId === f.regionId && this.core.seenBy(f, p.physicalConnectionId))
       .filter((p) =>
         matches(f.filters, (k) =>
           ({ PhysicalConnectionId: p.physicalConnectionId, AccessPointId: p.accessPointId, Type: p.type, LineOperator: p.lineOperator, Status: p.status, Name: p.name })[k],
@@ -129,19 +130,20 @@ export class Vbrs {
   }
 
   /** DescribeBgpGroups. */
-  describeBgpGroups(f: { regionId: string; routerId?: string; bgpGroupId?: string } & PageParams): Page<BgpGroupRecord> {
+  describeBgpGroups(f: { regionId: string; routerId?: string; bgpGroupId?: string } & PageParams & Caller): Page<BgpGroupRecord> {
     const rows = [...this.core.bgpGroups.values()].filter(
-      (g) => g.regionId === f.regionId && (!f.routerId || g.routerId === f.routerId) && (!f.bgpGroupId || g.bgpGroupId === f.bgpGroupId),
+      (g) => g.regionId === f.regionId && (!f.routerId || g.routerId === f.routerId) && (!f.bgpGroupId || g.bgpGroupId === f.bgpGroupId) && this.core.seenBy(f, g.routerId),
     );
     return paginate(rows.map((g) => ({ ...g })), f);
   }
 
   /** DescribeBgpPeers, with `bgpStatus` Established while the circuit is up. */
-  describeBgpPeers(f: { regionId: string; routerId?: string; bgpGroupId?: string; bgpPeerId?: string } & PageParams): Page<BgpPeerView> {
+  describeBgpPeers(f: { regionId: string; routerId?: string; bgpGroupId?: string; bgpPeerId?: string } & PageParams & Caller): Page<BgpPeerView> {
     const rows = [...this.core.bgpPeers.values()]
       .filter(
         (p) =>
           p.regionId === f.regionId &&
+          this.core.seenBy(f, p.routerId) &&
           (!f.routerId || p.routerId === f.routerId) &&
           (!f.bgpGroupId || p.bgpGroupId === f.bgpGroupId) &&
           (!f.bgpPeerId || p.bgpPeerId === f.bgpPeerId),
@@ -155,8 +157,8 @@ export class Vbrs {
   }
 
   /** DescribeBgpNetworks. */
-  describeBgpNetworks(f: { regionId: string; routerId?: string } & PageParams): Page<BgpNetworkRecord> {
-    const rows = [...this.core.bgpNetworks.values()].filter((n) => n.regionId === f.regionId && (!f.routerId || n.routerId === f.routerId));
+  describeBgpNetworks(f: { regionId: string; routerId?: string } & PageParams & Caller): Page<BgpNetworkRecord> {
+    const rows = [...this.core.bgpNetworks.values()].filter((n) => n.regionId === f.regionId && (!f.routerId || n.routerId === f.routerId) && this.core.seenBy(f, n.routerId));
     return paginate(rows.map((n) => ({ ...n })), f);
   }
 

@@ -8,7 +8,7 @@ import { InvalidParameter, InvalidVpcNotFound } from '../errors.ts';
 import { paginate } from './common.ts';
 import { CLOUD_SERVICE_CIDR } from './route-tables.ts';
 import type { ModelCore } from './store.ts';
-import type { Page, PageParams, VpcRecord, VSwitchRecord } from './types.ts';
+import type { Caller, Page, PageParams, VpcRecord, VSwitchRecord } from './types.ts';
 
 /** Input of `Vpcs.addVpc` (topology seeding). */
 export interface VpcSpec {
@@ -19,6 +19,8 @@ export interface VpcSpec {
   description?: string;
   vRouterId?: string;
   routeTableId?: string;
+  /** Owning account; absent = the default account. */
+  ownerId?: string;
 }
 
 /** Input of `Vpcs.addVSwitch`. */
@@ -48,6 +50,7 @@ export class Vpcs {
       vRouterId: s.vRouterId ?? c.ids.next('vrt', s.regionId),
       routeTableId: s.routeTableId ?? c.ids.next('vtb', s.regionId),
       creationTime: c.isoNow(),
+      ...c.ownerField(s.ownerId),
     };
     c.vpcs.set(vpc.vpcId, vpc);
     c.routeTables.set(vpc.routeTableId, {
@@ -126,16 +129,16 @@ export class Vpcs {
   }
 
   /** DescribeVpcs. */
-  describeVpcs(f: { regionId: string; vpcId?: string } & PageParams): Page<VpcRecord> {
+  describeVpcs(f: { regionId: string; vpcId?: string } & PageParams & Caller): Page<VpcRecord> {
     const ids = f.vpcId ? new Set(f.vpcId.split(',').map((s) => s.trim())) : undefined;
-    const rows = [...this.core.vpcs.values()].filter((v) => v.regionId === f.regionId && (!ids || ids.has(v.vpcId)));
+    const rows = [...this.core.vpcs.values()].filter((v) => v.regionId === f.regionId && (!ids || ids.has(v.vpcId)) && this.core.seenBy(f, v.vpcId));
     return paginate(rows.map((v) => ({ ...v })), f);
   }
 
   /** DescribeVSwitches. */
-  describeVSwitches(f: { regionId: string; vpcId?: string; vSwitchId?: string } & PageParams): Page<VSwitchRecord> {
+  describeVSwitches(f: { regionId: string; vpcId?: string; vSwitchId?: string } & PageParams & Caller): Page<VSwitchRecord> {
     const rows = [...this.core.vSwitches.values()].filter(
-      (s) => s.regionId === f.regionId && (!f.vpcId || s.vpcId === f.vpcId) && (!f.vSwitchId || s.vSwitchId === f.vSwitchId),
+      (s) => s.regionId === f.regionId && (!f.vpcId || s.vpcId === f.vpcId) && (!f.vSwitchId || s.vSwitchId === f.vSwitchId) && this.core.seenBy(f, s.vpcId),
     );
     return paginate(rows.map((s) => ({ ...s })), f);
   }

@@ -15,6 +15,11 @@ export interface ActionContext {
   readonly requestId: string;
   readonly accessKeyId: string;
   /**
+   * UID of the account the AccessKey pair belongs to; `''` for a pair given without one, which
+   * acts for the model's default account.
+   */
+  readonly accountId: string;
+  /**
    * `DryRun=true` was sent. A write handler validates everything, then returns without changing
    * anything; the gateway answers `DryRunOperation` for every dry run that does not throw.
    */

@@ -1,9 +1,11 @@
 /**
- * A runner process for the migration kill tests: advances executions on a shared SQLite file,
- * one delivery per command read from stdin (JSON lines), reporting the deliveries it schedules on
+ * A runner process for the kill tests of the procedures (migrations: `migration-faults.test.ts`;
+ * chapters 1, 2, 6: `procedures-*.test.ts`): advances executions on a shared SQLite file, one
+ * delivery per command read from stdin (JSON lines), reporting the deliveries it schedules on
  * stdout. With `killAfter = n` it SIGKILLs itself right after its n-th effect (not wait) has
  * returned and before the engine commits the result: the worst step boundary, where the cloud has
- * changed and the store does not know yet.
+ * changed and the store does not know yet. With `killAtReadyWaits`, a wait poll that finds its
+ * target reached counts as a boundary too (the step ends there).
  *
  *   node --import tsx migration-runner.ts '{"dbPath":…,"endpoint":…,"regionId":…,"killAfter":2}'
  */
@@ -21,6 +23,8 @@ interface Config {
   accessKeySecret: string;
   regionId: string;
   killAfter: number;
+  /** Count wait polls that return `ready: true` as boundaries too (default false). */
+  killAtReadyWaits?: boolean;
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as Config;
@@ -30,20 +34,25 @@ const out = (o: unknown): void => {
   process.stdout.write(`${JSON.stringify(o)}\n`);
 };
 
+const isReady = (result: unknown): boolean => result !== null && typeof result === 'object' && (result as { ready?: unknown }).ready === true;
+
 function withKill(def: ProcedureDefinition<CloudClients>): ProcedureDefinition<CloudClients> {
   const effects: Record<string, Effect<CloudClients>> = {};
   for (const [name, effect] of Object.entries(def.effects)) {
-    effects[name] = name.startsWith('await')
-      ? effect
-      : async (input, deps) => {
-          const result = await effect(input, deps);
-          effectsDone += 1;
-          if (config.killAfter > 0 && effectsDone >= config.killAfter) {
-            out({ type: 'dying', step: input.step });
-            process.kill(process.pid, 'SIGKILL');
-          }
-          return result;
-        };
+    const wait = name.startsWith('await');
+    effects[name] =
+      wait && !config.killAtReadyWaits
+        ? effect
+        : async (input, deps) => {
+            const result = await effect(input, deps);
+            if (wait && !isReady(result)) return result;
+            effectsDone += 1;
+            if (config.killAfter > 0 && effectsDone >= config.killAfter) {
+              out({ type: 'dying', step: input.step });
+              process.kill(process.pid, 'SIGKILL');
+            }
+            return result;
+          };
   }
   return { ...def, effects };
 }
