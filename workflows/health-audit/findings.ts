@@ -203,7 +203,8 @@ export function specOf(s: FindingState): RemediationSpec | null {
   return { procedureId: o.procedureId, params: o.params as JsonObject, reason: o.reason };
 }
 
-function stableJson(v: Json): string {
+/** `v` as JSON with object keys sorted, so that equal values give equal text (for digests). */
+export function stableJson(v: Json): string {
   if (v === null || typeof v !== 'object') return JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
   return `{${Object.keys(v)
