@@ -7,7 +7,7 @@
  *   RemovingRoute ⇄ AwaitingRouteRemoved (one half at a time) → VerifyingRemoval → Succeeded
  *   any failure after a deletion → RestoringRoute ⇄ AwaitingRouteRestored → RolledBack
  */
-import { assign, setup } from 'xstate';
+import { assign, not, setup } from 'xstate';
 import type { Json, JsonObject } from '../../../src/engine/types.ts';
 import { finalStates, outputOf } from '../../shared/saga.ts';
 import { failed, procedureTypes } from '../../shared/steps.ts';
@@ -123,7 +123,7 @@ export const cleanupMachine = setup({
     RestoringRoute: {
       description: 'Re-add a removed half (newest first).',
       meta: { step: { kind: 'effect', effect: 'restoreLeftoverRoute', seed: '5.3', title: 'Re-add a removed route' } },
-      always: { guard: ({ context }) => context.removed.length === 0, target: 'RolledBack' },
+      always: { guard: not('somethingRemoved'), target: 'RolledBack' },
       on: {
         'STEP.DONE': 'AwaitingRouteRestored',
         'STEP.FAILED': { target: 'Failed', actions: failed('RestoreFailed', 'could not re-add a removed route') },
