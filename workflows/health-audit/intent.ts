@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { ValidationError } from '../../src/errors.ts';
 import type { Json } from '../../src/engine/types.ts';
 import { parseCidr, parseIpv4 } from '../../src/net/index.ts';
-import { stableJson } from './findings.ts';
+import { stableJson } from '../../src/json.ts';
 import { CHECK_IDS, type CheckId } from './types.ts';
 
 /** One line of a redundant group: a VBR and its role. */
