@@ -228,9 +228,7 @@ async function watchExecution(ctx: Ctx, id: string, opts: WatchOptions): Promise
     if (ctx.json) ctx.io.stdout(`${JSON.stringify(event)}\n`);
     else if (human) ctx.io.stdout(`${human}\n`);
   };
-  let first = true;
-  for (;;) {
-    // Journal first, then the view: an end seen in the view has its entries already printed.
+  const drainJournal = async (): Promise<void> => {
     for (;;) {
       const page = await client.request('GET', `/v1/executions/${encodeURIComponent(id)}/journal?limit=1000${cursor ? `&cursor=${cursor}` : ''}`);
       const items = (page.items ?? []) as JsonObject[];
@@ -239,6 +237,10 @@ async function watchExecution(ctx: Ctx, id: string, opts: WatchOptions): Promise
       if (last) cursor = String(last.seq);
       if (!page.nextCursor) break;
     }
+  };
+  let first = true;
+  for (;;) {
+    await drainJournal();
     const view = await client.request('GET', `/v1/executions/${encodeURIComponent(id)}`);
     if (first && !ctx.json) ctx.io.stderr(`watching ${id} (${String(view.procedureId)} v${String(view.procedureVersion)}, requested by ${String(view.requestedBy)})\n`);
     first = false;
@@ -260,6 +262,9 @@ async function watchExecution(ctx: Ctx, id: string, opts: WatchOptions): Promise
       );
     }
     if (TERMINAL.has(status)) {
+      // The execution may have ended between the journal read and the view read: print the
+      // entries committed with its end before the end itself.
+      await drainJournal();
       emit({ event: 'end', execution: view }, `${id} ended: ${status}${view.error ? ` — ${String((view.error as JsonObject).code)}: ${String((view.error as JsonObject).message)}` : ''}`);
       return exitForExecution(status) ?? EXIT.error;
     }

@@ -10,14 +10,14 @@ import type { RpcCall, WireParams } from './rpc.ts';
 import type { CenChildInstanceType, CloudWriteResult } from './types.ts';
 import {
   buildFilters,
-  listNumbered,
+  describeNumbered,
   normalizeClientToken,
-  numberedPage,
   opt,
   optBoolean,
   optNumber,
   optString,
   requestIdOf,
+  wireFields,
   wireList,
   wireStringList,
   wireString,
@@ -452,42 +452,65 @@ export function createCbnClient(call: RpcCall, regionId: string): CbnClient {
 }
 
 function toConflicts(w: WireObject): CenRouteConflict[] {
-  return wireList(w, 'Conflicts', 'Conflict').map((c) => ({
-    destinationCidrBlock: wireString(c, 'DestinationCidrBlock'),
-    instanceId: wireString(c, 'InstanceId'),
-    instanceType: wireString(c, 'InstanceType'),
-    regionId: wireString(c, 'RegionId'),
-    status: wireString(c, 'Status'),
-  }));
+  return wireList(w, 'Conflicts', 'Conflict').map((c) =>
+    wireFields(c, { destinationCidrBlock: wireString, instanceId: wireString, instanceType: wireString, regionId: wireString, status: wireString }),
+  );
 }
 
 function toChild(w: WireObject, cenId: string): CenChildInstance {
   return {
     cenId: optString(w, 'CenId') ?? cenId,
-    childInstanceId: wireString(w, 'ChildInstanceId'),
-    childInstanceType: wireString(w, 'ChildInstanceType'),
-    childInstanceRegionId: wireString(w, 'ChildInstanceRegionId'),
-    status: wireString(w, 'Status'),
-    ...opt('childInstanceOwnerId', optString(w, 'ChildInstanceOwnerId')),
-    ...opt('childInstanceAttachTime', optString(w, 'ChildInstanceAttachTime')),
+    ...wireFields(w, {
+      childInstanceId: wireString,
+      childInstanceType: wireString,
+      childInstanceRegionId: wireString,
+      status: wireString,
+      childInstanceOwnerId: optString,
+      childInstanceAttachTime: optString,
+    }),
   };
 }
 
 /** Converts a wire `CenRouteEntry` of DescribeCenChildInstanceRouteEntries (exported for unit tests). */
 export function toCenRouteEntry(w: WireObject): CenRouteEntry {
   return {
-    destinationCidrBlock: wireString(w, 'DestinationCidrBlock'),
-    type: wireString(w, 'Type'),
-    status: wireString(w, 'Status'),
+    ...wireFields(w, { destinationCidrBlock: wireString, type: wireString, status: wireString }),
     conflicts: toConflicts(w),
-    ...opt('nextHopType', optString(w, 'NextHopType')),
-    ...opt('nextHopInstanceId', optString(w, 'NextHopInstanceId')),
-    ...opt('nextHopRegionId', optString(w, 'NextHopRegionId')),
-    ...opt('routeTableId', optString(w, 'RouteTableId')),
-    ...opt('publishStatus', optString(w, 'PublishStatus')),
-    ...opt('operationalMode', optBoolean(w, 'OperationalMode')),
-    ...opt('preference', optNumber(w, 'Preference')),
+    ...wireFields(w, {
+      nextHopType: optString,
+      nextHopInstanceId: optString,
+      nextHopRegionId: optString,
+      routeTableId: optString,
+      publishStatus: optString,
+      operationalMode: optBoolean,
+      preference: optNumber,
+    }),
   };
+}
+
+function toCen(w: WireObject): Cen {
+  return wireFields(w, { cenId: wireString, status: wireString, name: optString, description: optString, protectionLevel: optString, ipv6Level: optString });
+}
+
+function toPublishedRouteEntry(w: WireObject): PublishedRouteEntry {
+  return {
+    ...wireFields(w, { destinationCidrBlock: wireString, publishStatus: wireString }),
+    conflicts: toConflicts(w),
+    ...wireFields(w, { childInstanceRouteTableId: optString, nextHopType: optString, nextHopId: optString, routeType: optString, operationalMode: optBoolean }),
+  };
+}
+
+function toCenRegionRouteEntry(w: WireObject): CenRegionRouteEntry {
+  return wireFields(w, {
+    destinationCidrBlock: wireString,
+    status: wireString,
+    type: wireString,
+    nextHopType: optString,
+    nextHopInstanceId: optString,
+    nextHopRegionId: optString,
+    preference: optNumber,
+    toOtherRegionStatus: optString,
+  });
 }
 
 class CbnApi implements CbnClient {
@@ -517,20 +540,7 @@ class CbnApi implements CbnClient {
       ['CenId', req.cenId],
       ['Name', req.name],
     ]);
-    return listNumbered(page, PAGE_SIZE, async (n, size) => {
-      const body = await this.call('DescribeCens', { Filter: filter, PageNumber: n, PageSize: size });
-      const items = wireList(body, 'Cens', 'Cen').map(
-        (w): Cen => ({
-          cenId: wireString(w, 'CenId'),
-          status: wireString(w, 'Status'),
-          ...opt('name', optString(w, 'Name')),
-          ...opt('description', optString(w, 'Description')),
-          ...opt('protectionLevel', optString(w, 'ProtectionLevel')),
-          ...opt('ipv6Level', optString(w, 'Ipv6Level')),
-        }),
-      );
-      return numberedPage(body, items, n, size);
-    });
+    return describeNumbered(this.call, 'DescribeCens', { Filter: filter }, { outer: 'Cens', inner: 'Cen', convert: toCen }, page, PAGE_SIZE);
   }
 
   modifyCenAttribute(req: ModifyCenAttributeRequest): Promise<CloudWriteResult> {
@@ -564,11 +574,8 @@ class CbnApi implements CbnClient {
       ChildInstanceRegionId: req.childInstanceRegionId,
       ChildInstanceType: req.childInstanceType,
     };
-    return listNumbered(page, PAGE_SIZE, async (n, size) => {
-      const body = await this.call('DescribeCenAttachedChildInstances', { ...params, PageNumber: n, PageSize: size });
-      const items = wireList(body, 'ChildInstances', 'ChildInstance').map((w) => toChild(w, req.cenId));
-      return numberedPage(body, items, n, size);
-    });
+    const items = { outer: 'ChildInstances', inner: 'ChildInstance', convert: (w: WireObject) => toChild(w, req.cenId) };
+    return describeNumbered(this.call, 'DescribeCenAttachedChildInstances', params, items, page, PAGE_SIZE);
   }
 
   async describeCenAttachedChildInstanceAttribute(req: CenChildInstanceRef): Promise<CenChildInstance> {
@@ -609,22 +616,8 @@ class CbnApi implements CbnClient {
       ChildInstanceRouteTableId: req.childInstanceRouteTableId,
       DestinationCidrBlock: req.destinationCidrBlock,
     };
-    return listNumbered(page, PAGE_SIZE, async (n, size) => {
-      const body = await this.call('DescribePublishedRouteEntries', { ...params, PageNumber: n, PageSize: size });
-      const items = wireList(body, 'PublishedRouteEntries', 'PublishedRouteEntry').map(
-        (w): PublishedRouteEntry => ({
-          destinationCidrBlock: wireString(w, 'DestinationCidrBlock'),
-          publishStatus: wireString(w, 'PublishStatus'),
-          conflicts: toConflicts(w),
-          ...opt('childInstanceRouteTableId', optString(w, 'ChildInstanceRouteTableId')),
-          ...opt('nextHopType', optString(w, 'NextHopType')),
-          ...opt('nextHopId', optString(w, 'NextHopId')),
-          ...opt('routeType', optString(w, 'RouteType')),
-          ...opt('operationalMode', optBoolean(w, 'OperationalMode')),
-        }),
-      );
-      return numberedPage(body, items, n, size);
-    });
+    const items = { outer: 'PublishedRouteEntries', inner: 'PublishedRouteEntry', convert: toPublishedRouteEntry };
+    return describeNumbered(this.call, 'DescribePublishedRouteEntries', params, items, page, PAGE_SIZE);
   }
 
   describeCenChildInstanceRouteEntries(req: DescribeCenChildInstanceRouteEntriesRequest): Promise<CenRouteEntry[]>;
@@ -641,11 +634,8 @@ class CbnApi implements CbnClient {
       ChildInstanceRouteTableId: req.childInstanceRouteTableId,
       Status: req.status ?? 'All',
     };
-    return listNumbered(page, ROUTE_PAGE_SIZE, async (n, size) => {
-      const body = await this.call('DescribeCenChildInstanceRouteEntries', { ...params, PageNumber: n, PageSize: size });
-      const items = wireList(body, 'CenRouteEntries', 'CenRouteEntry').map(toCenRouteEntry);
-      return numberedPage(body, items, n, size);
-    });
+    const items = { outer: 'CenRouteEntries', inner: 'CenRouteEntry', convert: toCenRouteEntry };
+    return describeNumbered(this.call, 'DescribeCenChildInstanceRouteEntries', params, items, page, ROUTE_PAGE_SIZE);
   }
 
   describeCenRegionDomainRouteEntries(req: DescribeCenRegionDomainRouteEntriesRequest): Promise<CenRegionRouteEntry[]>;
@@ -664,22 +654,8 @@ class CbnApi implements CbnClient {
       Status: req.status,
       DestinationCidrBlock: req.destinationCidrBlock,
     };
-    return listNumbered(page, ROUTE_PAGE_SIZE, async (n, size) => {
-      const body = await this.call('DescribeCenRegionDomainRouteEntries', { ...params, PageNumber: n, PageSize: size });
-      const items = wireList(body, 'CenRouteEntries', 'CenRouteEntry').map(
-        (w): CenRegionRouteEntry => ({
-          destinationCidrBlock: wireString(w, 'DestinationCidrBlock'),
-          status: wireString(w, 'Status'),
-          type: wireString(w, 'Type'),
-          ...opt('nextHopType', optString(w, 'NextHopType')),
-          ...opt('nextHopInstanceId', optString(w, 'NextHopInstanceId')),
-          ...opt('nextHopRegionId', optString(w, 'NextHopRegionId')),
-          ...opt('preference', optNumber(w, 'Preference')),
-          ...opt('toOtherRegionStatus', optString(w, 'ToOtherRegionStatus')),
-        }),
-      );
-      return numberedPage(body, items, n, size);
-    });
+    const items = { outer: 'CenRouteEntries', inner: 'CenRouteEntry', convert: toCenRegionRouteEntry };
+    return describeNumbered(this.call, 'DescribeCenRegionDomainRouteEntries', params, items, page, ROUTE_PAGE_SIZE);
   }
 
   enableCenVbrHealthCheck(req: EnableCenVbrHealthCheckRequest): Promise<CloudWriteResult> {
@@ -719,22 +695,12 @@ class CbnApi implements CbnClient {
       CenId: req.cenId,
       VbrInstanceId: req.vbrInstanceId,
     };
-    return listNumbered(page, PAGE_SIZE, async (n, size) => {
-      const body = await this.call('DescribeCenVbrHealthCheck', { ...params, PageNumber: n, PageSize: size });
-      const items = wireList(body, 'VbrHealthChecks', 'VbrHealthCheck').map(
-        (w): CenVbrHealthCheck => ({
-          cenId: wireString(w, 'CenId'),
-          vbrInstanceId: wireString(w, 'VbrInstanceId'),
-          healthCheckTargetIp: wireString(w, 'HealthCheckTargetIp'),
-          ...opt('vbrInstanceRegionId', optString(w, 'VbrInstanceRegionId') ?? params.VbrInstanceRegionId?.toString()),
-          ...opt('healthCheckSourceIp', optString(w, 'HealthCheckSourceIp')),
-          ...opt('healthCheckInterval', optNumber(w, 'HealthCheckInterval')),
-          ...opt('healthyThreshold', optNumber(w, 'HealthyThreshold')),
-          ...opt('healthCheckOnly', optBoolean(w, 'HealthCheckOnly')),
-        }),
-      );
-      return numberedPage(body, items, n, size);
+    const convert = (w: WireObject): CenVbrHealthCheck => ({
+      ...wireFields(w, { cenId: wireString, vbrInstanceId: wireString, healthCheckTargetIp: wireString }),
+      ...opt('vbrInstanceRegionId', optString(w, 'VbrInstanceRegionId') ?? params.VbrInstanceRegionId?.toString()),
+      ...wireFields(w, { healthCheckSourceIp: optString, healthCheckInterval: optNumber, healthyThreshold: optNumber, healthCheckOnly: optBoolean }),
     });
+    return describeNumbered(this.call, 'DescribeCenVbrHealthCheck', params, { outer: 'VbrHealthChecks', inner: 'VbrHealthCheck', convert }, page, PAGE_SIZE);
   }
   async createCenBandwidthPackage(req: CreateCenBandwidthPackageRequest): Promise<CloudWriteResult & { cenBandwidthPackageId: string; orderId?: string }> {
     const body = await this.call('CreateCenBandwidthPackage', {
@@ -776,27 +742,23 @@ class CbnApi implements CbnClient {
       ['Status', req.status],
       ['Name', req.name],
     ]);
-    return listNumbered(page, PAGE_SIZE, async (n, size) => {
-      const body = await this.call('DescribeCenBandwidthPackages', { Filter: filter, IsOrKey: req.isOrKey, PageNumber: n, PageSize: size });
-      const items = wireList(body, 'CenBandwidthPackages', 'CenBandwidthPackage').map(
-        (w): CenBandwidthPackage => ({
-          cenBandwidthPackageId: wireString(w, 'CenBandwidthPackageId'),
-          bandwidth: optNumber(w, 'Bandwidth') ?? 0,
-          geographicRegionAId: wireString(w, 'GeographicRegionAId'),
-          geographicRegionBId: wireString(w, 'GeographicRegionBId'),
-          status: wireString(w, 'Status'),
-          cenIds: wireStringList(w, 'CenIds', 'CenId'),
-          ...opt('name', optString(w, 'Name')),
-          ...opt('description', optString(w, 'Description')),
-          ...opt('bandwidthPackageChargeType', optString(w, 'BandwidthPackageChargeType')),
-          ...opt('geographicSpanId', optString(w, 'GeographicSpanId')),
-          ...opt('businessStatus', optString(w, 'BusinessStatus')),
-          ...opt('creationTime', optString(w, 'CreationTime')),
-          ...opt('expiredTime', optString(w, 'ExpiredTime')),
-        }),
-      );
-      return numberedPage(body, items, n, size);
+    const convert = (w: WireObject): CenBandwidthPackage => ({
+      ...wireFields(w, { cenBandwidthPackageId: wireString }),
+      bandwidth: optNumber(w, 'Bandwidth') ?? 0,
+      ...wireFields(w, { geographicRegionAId: wireString, geographicRegionBId: wireString, status: wireString }),
+      cenIds: wireStringList(w, 'CenIds', 'CenId'),
+      ...wireFields(w, {
+        name: optString,
+        description: optString,
+        bandwidthPackageChargeType: optString,
+        geographicSpanId: optString,
+        businessStatus: optString,
+        creationTime: optString,
+        expiredTime: optString,
+      }),
     });
+    const params = { Filter: filter, IsOrKey: req.isOrKey };
+    return describeNumbered(this.call, 'DescribeCenBandwidthPackages', params, { outer: 'CenBandwidthPackages', inner: 'CenBandwidthPackage', convert }, page, PAGE_SIZE);
   }
 
   setCenInterRegionBandwidthLimit(req: SetCenInterRegionBandwidthLimitRequest): Promise<CloudWriteResult> {
@@ -817,20 +779,19 @@ class CbnApi implements CbnClient {
     req: { cenId?: string } = {},
     page?: PageRequest,
   ): Promise<CenInterRegionBandwidthLimit[] | Paged<CenInterRegionBandwidthLimit>> {
-    return listNumbered(page, PAGE_SIZE, async (n, size) => {
-      const body = await this.call('DescribeCenInterRegionBandwidthLimits', { CenId: req.cenId, PageNumber: n, PageSize: size });
-      const items = wireList(body, 'CenInterRegionBandwidthLimits', 'CenInterRegionBandwidthLimit').map(
-        (w): CenInterRegionBandwidthLimit => ({
-          cenId: wireString(w, 'CenId'),
-          localRegionId: wireString(w, 'LocalRegionId'),
-          oppositeRegionId: wireString(w, 'OppositeRegionId'),
-          bandwidthLimit: optNumber(w, 'BandwidthLimit') ?? 0,
-          status: wireString(w, 'Status'),
-          ...opt('geographicSpanId', optString(w, 'GeographicSpanId')),
-          ...opt('bandwidthPackageId', optString(w, 'BandwidthPackageId')),
-        }),
-      );
-      return numberedPage(body, items, n, size);
+    const convert = (w: WireObject): CenInterRegionBandwidthLimit => ({
+      ...wireFields(w, { cenId: wireString, localRegionId: wireString, oppositeRegionId: wireString }),
+      bandwidthLimit: optNumber(w, 'BandwidthLimit') ?? 0,
+      ...wireFields(w, { status: wireString, geographicSpanId: optString, bandwidthPackageId: optString }),
     });
+    const params = { CenId: req.cenId };
+    return describeNumbered(
+      this.call,
+      'DescribeCenInterRegionBandwidthLimits',
+      params,
+      { outer: 'CenInterRegionBandwidthLimits', inner: 'CenInterRegionBandwidthLimit', convert },
+      page,
+      PAGE_SIZE,
+    );
   }
 }

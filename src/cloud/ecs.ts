@@ -6,15 +6,15 @@
 import { ValidationError } from '../errors.ts';
 import type { RpcCall, WireParams } from './rpc.ts';
 import {
-  listNumbered,
+  describeNumbered,
   listTokens,
   normalizeClientToken,
-  numberedPage,
   opt,
   optBoolean,
   optNumber,
   optString,
   requestIdOf,
+  wireFields,
   wireList,
   wireObject,
   wireString,
@@ -253,32 +253,27 @@ export function createEcsClient(call: RpcCall, regionId: string): EcsClient {
 
 /** Converts a wire `InvocationResult` (exported for unit tests). */
 export function toInvocationResult(w: WireObject): InvocationResult {
-  return {
-    invokeId: wireString(w, 'InvokeId'),
-    instanceId: wireString(w, 'InstanceId'),
-    invocationStatus: wireString(w, 'InvocationStatus'),
-    output: wireString(w, 'Output'),
-    ...opt('commandId', optString(w, 'CommandId')),
-    ...opt('invokeRecordStatus', optString(w, 'InvokeRecordStatus')),
-    ...opt('exitCode', optNumber(w, 'ExitCode')),
-    ...opt('errorCode', optString(w, 'ErrorCode')),
-    ...opt('errorInfo', optString(w, 'ErrorInfo')),
-    ...opt('dropped', optNumber(w, 'Dropped')),
-    ...opt('startTime', optString(w, 'StartTime')),
-    ...opt('finishedTime', optString(w, 'FinishedTime')),
-  };
+  return wireFields(w, {
+    invokeId: wireString,
+    instanceId: wireString,
+    invocationStatus: wireString,
+    output: wireString,
+    commandId: optString,
+    invokeRecordStatus: optString,
+    exitCode: optNumber,
+    errorCode: optString,
+    errorInfo: optString,
+    dropped: optNumber,
+    startTime: optString,
+    finishedTime: optString,
+  });
 }
 
 function toInvokeInstance(w: WireObject): InvokeInstance {
   return {
     instanceId: wireString(w, 'InstanceId'),
     invocationStatus: wireString(w, 'InvocationStatus') || wireString(w, 'InstanceInvokeStatus'),
-    ...opt('output', optString(w, 'Output')),
-    ...opt('exitCode', optNumber(w, 'ExitCode')),
-    ...opt('errorCode', optString(w, 'ErrorCode')),
-    ...opt('errorInfo', optString(w, 'ErrorInfo')),
-    ...opt('dropped', optNumber(w, 'Dropped')),
-    ...opt('startTime', optString(w, 'StartTime')),
+    ...wireFields(w, { output: optString, exitCode: optNumber, errorCode: optString, errorInfo: optString, dropped: optNumber, startTime: optString }),
     ...opt('finishTime', optString(w, 'FinishTime') ?? optString(w, 'FinishedTime')),
   };
 }
@@ -287,17 +282,12 @@ function toInstance(w: WireObject): Instance {
   const vpc = wireObject(w, 'VpcAttributes');
   const ips = wireStringList(vpc, 'PrivateIpAddress', 'IpAddress');
   return {
-    instanceId: wireString(w, 'InstanceId'),
-    status: wireString(w, 'Status'),
+    ...wireFields(w, { instanceId: wireString, status: wireString }),
     privateIpAddresses: ips,
-    ...opt('instanceName', optString(w, 'InstanceName')),
-    ...opt('regionId', optString(w, 'RegionId')),
-    ...opt('zoneId', optString(w, 'ZoneId')),
-    ...opt('instanceType', optString(w, 'InstanceType')),
+    ...wireFields(w, { instanceName: optString, regionId: optString, zoneId: optString, instanceType: optString }),
     ...opt('osType', optString(w, 'OSType')),
-    ...opt('hostName', optString(w, 'HostName')),
-    ...opt('vpcId', optString(vpc, 'VpcId')),
-    ...opt('vSwitchId', optString(vpc, 'VSwitchId')),
+    ...wireFields(w, { hostName: optString }),
+    ...wireFields(vpc, { vpcId: optString, vSwitchId: optString }),
   };
 }
 
@@ -375,13 +365,9 @@ class EcsApi implements EcsClient {
       const body = await this.call('DescribeInvocations', { ...params, MaxResults: max, NextToken: token });
       const items = wireList(body, 'Invocations', 'Invocation').map(
         (w): Invocation => ({
-          invokeId: wireString(w, 'InvokeId'),
-          invocationStatus: wireString(w, 'InvocationStatus'),
+          ...wireFields(w, { invokeId: wireString, invocationStatus: wireString }),
           instances: wireList(w, 'InvokeInstances', 'InvokeInstance').map(toInvokeInstance),
-          ...opt('commandId', optString(w, 'CommandId')),
-          ...opt('commandName', optString(w, 'CommandName')),
-          ...opt('invokeStatus', optString(w, 'InvokeStatus')),
-          ...opt('creationTime', optString(w, 'CreationTime')),
+          ...wireFields(w, { commandId: optString, commandName: optString, invokeStatus: optString, creationTime: optString }),
         }),
       );
       return { items, ...opt('nextToken', optString(body, 'NextToken')), ...opt('totalCount', optNumber(body, 'TotalCount')) };
@@ -425,10 +411,6 @@ class EcsApi implements EcsClient {
       Status: req.status,
       InstanceName: req.instanceName,
     };
-    return listNumbered(page, INSTANCE_PAGE, async (n, size) => {
-      const body = await this.call('DescribeInstances', { ...params, PageNumber: n, PageSize: size });
-      const items = wireList(body, 'Instances', 'Instance').map(toInstance);
-      return numberedPage(body, items, n, size);
-    });
+    return describeNumbered(this.call, 'DescribeInstances', params, { outer: 'Instances', inner: 'Instance', convert: toInstance }, page, INSTANCE_PAGE);
   }
 }

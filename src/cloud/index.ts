@@ -104,6 +104,11 @@ export interface CloudClients {
   close(): void;
 }
 
+/** The clients of `regionId`: `cloud` itself when it is that region's view, else `cloud.forRegion(regionId)`. */
+export function regionView(cloud: CloudClients, regionId: string): CloudClients {
+  return cloud.regionId === regionId ? cloud : cloud.forRegion(regionId);
+}
+
 interface Shared {
   config: CloudConfig;
   agents: KeepAliveAgents;

@@ -10,15 +10,15 @@ import type { CloudFilter, CloudWriteResult, DryRunnableResult, RouterType } fro
 import {
   buildFilters,
   dryRunnable,
-  listNumbered,
   listTokens,
   normalizeClientToken,
-  numberedPage,
   opt,
   optBoolean,
   optNumber,
   optString,
   requestIdOf,
+  describeNumbered,
+  wireFields,
   wireList,
   wireObject,
   wireString,
@@ -502,26 +502,16 @@ export function toRouteEntry(w: WireObject, routeTableId: string): RouteEntry {
   return {
     routeEntryId: wireString(w, 'RouteEntryId'),
     routeTableId: optString(w, 'RouteTableId') ?? routeTableId,
-    destinationCidrBlock: wireString(w, 'DestinationCidrBlock'),
-    type: wireString(w, 'Type'),
-    status: wireString(w, 'Status'),
+    ...wireFields(w, { destinationCidrBlock: wireString, type: wireString, status: wireString }),
     nextHops,
-    ...opt('routeEntryName', optString(w, 'RouteEntryName')),
-    ...opt('description', optString(w, 'Description')),
-    ...opt('origin', optString(w, 'Origin')),
-    ...opt('ipVersion', optString(w, 'IpVersion')),
+    ...wireFields(w, { routeEntryName: optString, description: optString, origin: optString, ipVersion: optString }),
   };
 }
 
 function toNextHop(w: WireObject): NextHop {
   const related = wireObject(w, 'NextHopRelatedInfo');
-  const enabled = optBoolean(w, 'Enabled');
   return {
-    nextHopType: wireString(w, 'NextHopType'),
-    nextHopId: wireString(w, 'NextHopId'),
-    ...opt('weight', optNumber(w, 'Weight')),
-    ...opt('enabled', enabled),
-    ...opt('nextHopRegionId', optString(w, 'NextHopRegionId')),
+    ...wireFields(w, { nextHopType: wireString, nextHopId: wireString, weight: optNumber, enabled: optBoolean, nextHopRegionId: optString }),
     ...opt('relatedInstanceId', optString(related, 'InstanceId')),
     ...opt('relatedInstanceType', optString(related, 'InstanceType')),
   };
@@ -532,26 +522,98 @@ export function toRouterInterface(w: WireObject): RouterInterface {
   const nested = wireObject(w, 'Opposite');
   const opposite = (flat: string, inner: string): string | undefined => optString(w, flat) ?? optString(nested, inner);
   return {
-    routerInterfaceId: wireString(w, 'RouterInterfaceId'),
-    routerId: wireString(w, 'RouterId'),
-    routerType: wireString(w, 'RouterType'),
-    role: wireString(w, 'Role'),
-    status: wireString(w, 'Status'),
-    ...opt('businessStatus', optString(w, 'BusinessStatus')),
-    ...opt('name', optString(w, 'Name')),
-    ...opt('description', optString(w, 'Description')),
-    ...opt('spec', optString(w, 'Spec')),
-    ...opt('vpcInstanceId', optString(w, 'VpcInstanceId')),
-    ...opt('accessPointId', optString(w, 'AccessPointId')),
+    ...wireFields(w, { routerInterfaceId: wireString, routerId: wireString, routerType: wireString, role: wireString, status: wireString }),
+    ...wireFields(w, { businessStatus: optString, name: optString, description: optString, spec: optString, vpcInstanceId: optString, accessPointId: optString }),
     ...opt('oppositeInterfaceId', opposite('OppositeInterfaceId', 'InterfaceId')),
     ...opt('oppositeRouterId', opposite('OppositeRouterId', 'RouterId')),
     ...opt('oppositeRouterType', opposite('OppositeRouterType', 'RouterType')),
     ...opt('oppositeInterfaceStatus', opposite('OppositeInterfaceStatus', 'InterfaceStatus')),
     ...opt('oppositeRegionId', opposite('OppositeRegionId', 'RegionId')),
-    ...opt('healthCheckSourceIp', optString(w, 'HealthCheckSourceIp')),
-    ...opt('healthCheckTargetIp', optString(w, 'HealthCheckTargetIp')),
-    ...opt('hcRate', optNumber(w, 'HcRate')),
-    ...opt('hcThreshold', optNumber(w, 'HcThreshold')),
+    ...wireFields(w, { healthCheckSourceIp: optString, healthCheckTargetIp: optString, hcRate: optNumber, hcThreshold: optNumber }),
+  };
+}
+
+function toRouteTable(w: WireObject): RouteTable {
+  return wireFields(w, {
+    routeTableId: wireString,
+    routeTableType: wireString,
+    routerId: wireString,
+    routerType: wireString,
+    status: wireString,
+    vpcId: optString,
+    routeTableName: optString,
+    description: optString,
+  });
+}
+
+function toBgpNetwork(w: WireObject): BgpNetwork {
+  return wireFields(w, { dstCidrBlock: wireString, routerId: wireString, status: wireString, vpcId: optString, ipVersion: optString });
+}
+
+function toBgpPeer(w: WireObject): BgpPeer {
+  return wireFields(w, {
+    bgpPeerId: wireString,
+    bgpGroupId: wireString,
+    routerId: wireString,
+    status: wireString,
+    peerIpAddress: optString,
+    peerAsn: optString,
+    localAsn: optString,
+    bgpStatus: optString,
+    name: optString,
+    ipVersion: optString,
+    enableBfd: optBoolean,
+  });
+}
+
+function toVbr(w: WireObject): VirtualBorderRouter {
+  return wireFields(w, {
+    vbrId: wireString,
+    status: wireString,
+    routeTableId: wireString,
+    name: optString,
+    physicalConnectionId: optString,
+    physicalConnectionStatus: optString,
+    physicalConnectionBusinessStatus: optString,
+    localGatewayIp: optString,
+    peerGatewayIp: optString,
+    peeringSubnetMask: optString,
+    vlanId: optNumber,
+    accessPointId: optString,
+  });
+}
+
+function toPhysicalConnection(w: WireObject): PhysicalConnection {
+  return wireFields(w, {
+    physicalConnectionId: wireString,
+    status: wireString,
+    businessStatus: wireString,
+    name: optString,
+    accessPointId: optString,
+    bandwidth: optNumber,
+    lineOperator: optString,
+    type: optString,
+    portType: optString,
+    spec: optString,
+  });
+}
+
+function toVpc(w: WireObject): Vpc {
+  return {
+    ...wireFields(w, { vpcId: wireString, cidrBlock: wireString }),
+    secondaryCidrBlocks: wireStringList(w, 'SecondaryCidrBlocks', 'SecondaryCidrBlock'),
+    ...wireFields(w, { vRouterId: wireString, status: wireString }),
+    vSwitchIds: wireStringList(w, 'VSwitchIds', 'VSwitchId'),
+    routeTableIds: wireStringList(w, 'RouterTableIds', 'RouterTableIds'),
+    ...wireFields(w, { vpcName: optString, regionId: optString }),
+  };
+}
+
+function toVSwitch(w: WireObject): VSwitch {
+  return {
+    ...wireFields(w, { vSwitchId: wireString, vpcId: wireString, cidrBlock: wireString, status: wireString }),
+    ...wireFields(w, { zoneId: optString, vSwitchName: optString, availableIpAddressCount: optNumber }),
+    ...opt('routeTableId', optString(wireObject(w, 'RouteTable'), 'RouteTableId')),
   };
 }
 
@@ -561,8 +623,9 @@ class VpcApi implements VpcClient {
     readonly regionId: string,
   ) {}
 
-  private list(action: string, params: WireParams, pageNumber: number, pageSize: number) {
-    return this.call(action, { RegionId: this.regionId, ...params, PageNumber: pageNumber, PageSize: pageSize });
+  /** A numbered Describe action of this region (every page unless `page` is given). */
+  private list<T>(action: string, params: WireParams, items: { outer: string; inner: string; convert: (w: WireObject) => T }, page: PageRequest | undefined) {
+    return describeNumbered(this.call, action, { RegionId: this.regionId, ...params }, items, page, PAGE_SIZE);
   }
 
   describeRouteTableList(req?: DescribeRouteTableListRequest): Promise<RouteTable[]>;
@@ -576,22 +639,7 @@ class VpcApi implements VpcClient {
       RouteTableName: req.routeTableName,
       RouteTableType: req.routeTableType,
     };
-    return listNumbered(page, PAGE_SIZE, async (n, size) => {
-      const body = await this.list('DescribeRouteTableList', params, n, size);
-      const items = wireList(body, 'RouterTableList', 'RouterTableListType').map(
-        (w): RouteTable => ({
-          routeTableId: wireString(w, 'RouteTableId'),
-          routeTableType: wireString(w, 'RouteTableType'),
-          routerId: wireString(w, 'RouterId'),
-          routerType: wireString(w, 'RouterType'),
-          status: wireString(w, 'Status'),
-          ...opt('vpcId', optString(w, 'VpcId')),
-          ...opt('routeTableName', optString(w, 'RouteTableName')),
-          ...opt('description', optString(w, 'Description')),
-        }),
-      );
-      return numberedPage(body, items, n, size);
-    });
+    return this.list('DescribeRouteTableList', params, { outer: 'RouterTableList', inner: 'RouterTableListType', convert: toRouteTable }, page);
   }
 
   describeRouteEntryList(req: DescribeRouteEntryListRequest): Promise<RouteEntry[]>;
@@ -698,11 +746,7 @@ class VpcApi implements VpcClient {
       ],
       req.filters,
     );
-    return listNumbered(page, PAGE_SIZE, async (n, size) => {
-      const body = await this.list('DescribeRouterInterfaces', { Filter: filter }, n, size);
-      const items = wireList(body, 'RouterInterfaceSet', 'RouterInterfaceType').map(toRouterInterface);
-      return numberedPage(body, items, n, size);
-    });
+    return this.list('DescribeRouterInterfaces', { Filter: filter }, { outer: 'RouterInterfaceSet', inner: 'RouterInterfaceType', convert: toRouterInterface }, page);
   }
 
   async modifyRouterInterfaceAttribute(req: ModifyRouterInterfaceAttributeRequest): Promise<CloudWriteResult> {
@@ -764,44 +808,14 @@ class VpcApi implements VpcClient {
   describeBgpNetworks(req?: DescribeBgpNetworksRequest): Promise<BgpNetwork[]>;
   describeBgpNetworks(req: DescribeBgpNetworksRequest, page: PageRequest): Promise<Paged<BgpNetwork>>;
   describeBgpNetworks(req: DescribeBgpNetworksRequest = {}, page?: PageRequest): Promise<BgpNetwork[] | Paged<BgpNetwork>> {
-    return listNumbered(page, PAGE_SIZE, async (n, size) => {
-      const body = await this.list('DescribeBgpNetworks', { RouterId: req.routerId }, n, size);
-      const items = wireList(body, 'BgpNetworks', 'BgpNetwork').map(
-        (w): BgpNetwork => ({
-          dstCidrBlock: wireString(w, 'DstCidrBlock'),
-          routerId: wireString(w, 'RouterId'),
-          status: wireString(w, 'Status'),
-          ...opt('vpcId', optString(w, 'VpcId')),
-          ...opt('ipVersion', optString(w, 'IpVersion')),
-        }),
-      );
-      return numberedPage(body, items, n, size);
-    });
+    return this.list('DescribeBgpNetworks', { RouterId: req.routerId }, { outer: 'BgpNetworks', inner: 'BgpNetwork', convert: toBgpNetwork }, page);
   }
 
   describeBgpPeers(req?: DescribeBgpPeersRequest): Promise<BgpPeer[]>;
   describeBgpPeers(req: DescribeBgpPeersRequest, page: PageRequest): Promise<Paged<BgpPeer>>;
   describeBgpPeers(req: DescribeBgpPeersRequest = {}, page?: PageRequest): Promise<BgpPeer[] | Paged<BgpPeer>> {
     const params: WireParams = { RouterId: req.routerId, BgpGroupId: req.bgpGroupId, BgpPeerId: req.bgpPeerId };
-    return listNumbered(page, PAGE_SIZE, async (n, size) => {
-      const body = await this.list('DescribeBgpPeers', params, n, size);
-      const items = wireList(body, 'BgpPeers', 'BgpPeer').map(
-        (w): BgpPeer => ({
-          bgpPeerId: wireString(w, 'BgpPeerId'),
-          bgpGroupId: wireString(w, 'BgpGroupId'),
-          routerId: wireString(w, 'RouterId'),
-          status: wireString(w, 'Status'),
-          ...opt('peerIpAddress', optString(w, 'PeerIpAddress')),
-          ...opt('peerAsn', optString(w, 'PeerAsn')),
-          ...opt('localAsn', optString(w, 'LocalAsn')),
-          ...opt('bgpStatus', optString(w, 'BgpStatus')),
-          ...opt('name', optString(w, 'Name')),
-          ...opt('ipVersion', optString(w, 'IpVersion')),
-          ...opt('enableBfd', optBoolean(w, 'EnableBfd')),
-        }),
-      );
-      return numberedPage(body, items, n, size);
-    });
+    return this.list('DescribeBgpPeers', params, { outer: 'BgpPeers', inner: 'BgpPeer', convert: toBgpPeer }, page);
   }
 
   describeVirtualBorderRouters(req?: DescribeVirtualBorderRoutersRequest): Promise<VirtualBorderRouter[]>;
@@ -822,26 +836,7 @@ class VpcApi implements VpcClient {
       ],
       req.filters,
     );
-    return listNumbered(page, PAGE_SIZE, async (n, size) => {
-      const body = await this.list('DescribeVirtualBorderRouters', { Filter: filter }, n, size);
-      const items = wireList(body, 'VirtualBorderRouterSet', 'VirtualBorderRouterType').map(
-        (w): VirtualBorderRouter => ({
-          vbrId: wireString(w, 'VbrId'),
-          status: wireString(w, 'Status'),
-          routeTableId: wireString(w, 'RouteTableId'),
-          ...opt('name', optString(w, 'Name')),
-          ...opt('physicalConnectionId', optString(w, 'PhysicalConnectionId')),
-          ...opt('physicalConnectionStatus', optString(w, 'PhysicalConnectionStatus')),
-          ...opt('physicalConnectionBusinessStatus', optString(w, 'PhysicalConnectionBusinessStatus')),
-          ...opt('localGatewayIp', optString(w, 'LocalGatewayIp')),
-          ...opt('peerGatewayIp', optString(w, 'PeerGatewayIp')),
-          ...opt('peeringSubnetMask', optString(w, 'PeeringSubnetMask')),
-          ...opt('vlanId', optNumber(w, 'VlanId')),
-          ...opt('accessPointId', optString(w, 'AccessPointId')),
-        }),
-      );
-      return numberedPage(body, items, n, size);
-    });
+    return this.list('DescribeVirtualBorderRouters', { Filter: filter }, { outer: 'VirtualBorderRouterSet', inner: 'VirtualBorderRouterType', convert: toVbr }, page);
   }
 
   describePhysicalConnections(req?: DescribePhysicalConnectionsRequest): Promise<PhysicalConnection[]>;
@@ -861,68 +856,20 @@ class VpcApi implements VpcClient {
       ],
       req.filters,
     );
-    return listNumbered(page, PAGE_SIZE, async (n, size) => {
-      const body = await this.list('DescribePhysicalConnections', { Filter: filter }, n, size);
-      const items = wireList(body, 'PhysicalConnectionSet', 'PhysicalConnectionType').map(
-        (w): PhysicalConnection => ({
-          physicalConnectionId: wireString(w, 'PhysicalConnectionId'),
-          status: wireString(w, 'Status'),
-          businessStatus: wireString(w, 'BusinessStatus'),
-          ...opt('name', optString(w, 'Name')),
-          ...opt('accessPointId', optString(w, 'AccessPointId')),
-          ...opt('bandwidth', optNumber(w, 'Bandwidth')),
-          ...opt('lineOperator', optString(w, 'LineOperator')),
-          ...opt('type', optString(w, 'Type')),
-          ...opt('portType', optString(w, 'PortType')),
-          ...opt('spec', optString(w, 'Spec')),
-        }),
-      );
-      return numberedPage(body, items, n, size);
-    });
+    return this.list('DescribePhysicalConnections', { Filter: filter }, { outer: 'PhysicalConnectionSet', inner: 'PhysicalConnectionType', convert: toPhysicalConnection }, page);
   }
 
   describeVpcs(req?: DescribeVpcsRequest): Promise<Vpc[]>;
   describeVpcs(req: DescribeVpcsRequest, page: PageRequest): Promise<Paged<Vpc>>;
   describeVpcs(req: DescribeVpcsRequest = {}, page?: PageRequest): Promise<Vpc[] | Paged<Vpc>> {
     const vpcId = Array.isArray(req.vpcId) ? req.vpcId.join(',') : req.vpcId;
-    return listNumbered(page, PAGE_SIZE, async (n, size) => {
-      const body = await this.list('DescribeVpcs', { VpcId: vpcId, VpcName: req.vpcName }, n, size);
-      const items = wireList(body, 'Vpcs', 'Vpc').map(
-        (w): Vpc => ({
-          vpcId: wireString(w, 'VpcId'),
-          cidrBlock: wireString(w, 'CidrBlock'),
-          secondaryCidrBlocks: wireStringList(w, 'SecondaryCidrBlocks', 'SecondaryCidrBlock'),
-          vRouterId: wireString(w, 'VRouterId'),
-          status: wireString(w, 'Status'),
-          vSwitchIds: wireStringList(w, 'VSwitchIds', 'VSwitchId'),
-          routeTableIds: wireStringList(w, 'RouterTableIds', 'RouterTableIds'),
-          ...opt('vpcName', optString(w, 'VpcName')),
-          ...opt('regionId', optString(w, 'RegionId')),
-        }),
-      );
-      return numberedPage(body, items, n, size);
-    });
+    return this.list('DescribeVpcs', { VpcId: vpcId, VpcName: req.vpcName }, { outer: 'Vpcs', inner: 'Vpc', convert: toVpc }, page);
   }
 
   describeVSwitches(req?: DescribeVSwitchesRequest): Promise<VSwitch[]>;
   describeVSwitches(req: DescribeVSwitchesRequest, page: PageRequest): Promise<Paged<VSwitch>>;
   describeVSwitches(req: DescribeVSwitchesRequest = {}, page?: PageRequest): Promise<VSwitch[] | Paged<VSwitch>> {
     const params: WireParams = { VpcId: req.vpcId, VSwitchId: req.vSwitchId, ZoneId: req.zoneId };
-    return listNumbered(page, PAGE_SIZE, async (n, size) => {
-      const body = await this.list('DescribeVSwitches', params, n, size);
-      const items = wireList(body, 'VSwitches', 'VSwitch').map(
-        (w): VSwitch => ({
-          vSwitchId: wireString(w, 'VSwitchId'),
-          vpcId: wireString(w, 'VpcId'),
-          cidrBlock: wireString(w, 'CidrBlock'),
-          status: wireString(w, 'Status'),
-          ...opt('zoneId', optString(w, 'ZoneId')),
-          ...opt('vSwitchName', optString(w, 'VSwitchName')),
-          ...opt('availableIpAddressCount', optNumber(w, 'AvailableIpAddressCount')),
-          ...opt('routeTableId', optString(wireObject(w, 'RouteTable'), 'RouteTableId')),
-        }),
-      );
-      return numberedPage(body, items, n, size);
-    });
+    return this.list('DescribeVSwitches', params, { outer: 'VSwitches', inner: 'VSwitch', convert: toVSwitch }, page);
   }
 }

@@ -168,6 +168,30 @@ export function buildFilters(pairs: Array<[string, string | string[] | undefined
   return out;
 }
 
+/** A reader of one wire field: {@link wireString}, {@link optString}, {@link optNumber}, {@link optBoolean}. */
+export type WireReader<V> = (o: unknown, key: string) => V;
+
+/** The object {@link wireFields} builds: fields whose reader may give `undefined` are optional. */
+export type WireFields<R extends Record<string, WireReader<unknown>>> = {
+  [K in keyof R as undefined extends ReturnType<R[K]> ? never : K]: ReturnType<R[K]>;
+} & {
+  [K in keyof R as undefined extends ReturnType<R[K]> ? K : never]?: Exclude<ReturnType<R[K]>, undefined>;
+};
+
+/**
+ * The domain fields of a wire object, each read with its reader from the same name in PascalCase
+ * (`vpcId` ← `VpcId`, `vSwitchId` ← `VSwitchId`), in the order given; a missing value leaves its
+ * field out (JSON-clean, like {@link opt}). A field whose wire name is spelled otherwise
+ * (`osType` ← `OSType`) or that has a fallback is read by hand beside it.
+ */
+export function wireFields<R extends Record<string, WireReader<unknown>>>(o: unknown, readers: R): WireFields<R> {
+  const out: Record<string, unknown> = {};
+  for (const [field, read] of Object.entries(readers)) {
+    const value = read(o, field.charAt(0).toUpperCase() + field.slice(1));
+    if (value !== undefined) out[field] = value;
+  }
+  return out as WireFields<R>;
+}
 
 /** `{ [key]: value }` when value is defined, else `{}` — keeps domain objects free of `undefined` keys (JSON-clean). */
 export function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
@@ -192,6 +216,25 @@ export async function listNumbered<T>(
 ): Promise<T[] | Paged<T>> {
   if (page) return fetchPage(page.pageNumber, Math.min(page.pageSize ?? maxPageSize, maxPageSize));
   return collectNumbered(maxPageSize, fetchPage);
+}
+
+/**
+ * A numbered Describe action: `params` plus `PageNumber` / `PageSize`, one page when `page` is
+ * given (at most `maxPageSize` items), else every page. Each answer's items are read at
+ * `body[outer][inner]` and converted by `convert`.
+ */
+export function describeNumbered<T>(
+  call: RpcCall,
+  action: string,
+  params: WireParams,
+  items: { outer: string; inner: string; convert: (w: WireObject) => T },
+  page: PageRequest | undefined,
+  maxPageSize: number,
+): Promise<T[] | Paged<T>> {
+  return listNumbered(page, maxPageSize, async (pageNumber, pageSize) => {
+    const body = await call(action, { ...params, PageNumber: pageNumber, PageSize: pageSize });
+    return numberedPage(body, wireList(body, items.outer, items.inner).map((w) => items.convert(w)), pageNumber, pageSize);
+  });
 }
 
 /** Runs a token list: one page when asked, else every page. */

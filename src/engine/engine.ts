@@ -31,6 +31,7 @@ import { StepRunner, type AdvanceResult, type CloudCallObserver, type DepsFactor
 import { SIGNAL_SEQ, systemClock, type Clock, type StepMessage, type StepScheduler } from './scheduler.ts';
 import { assertMatchesSchema } from './schema.ts';
 import type { ExecutionStatus, Json, JsonObject, MachineInput, Principal, ProcedureDefinition } from './types.ts';
+import { stableJson } from '../json.ts';
 
 /** How to build an engine. */
 export interface EngineOptions<D> {
@@ -166,15 +167,6 @@ export function newExecutionId(now: number): string {
   return `ex-${time}${rand}`;
 }
 
-function stableStringify(value: Json): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
-  return `{${Object.keys(value)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${stableStringify(value[k])}`)
-    .join(',')}}`;
-}
-
 /** The active or final state of a record, from its snapshot's value. */
 function stateOf(rec: ExecutionRecord): string {
   const value = (rec.snapshot as { value?: unknown }).value;
@@ -303,7 +295,7 @@ export function createEngine<D>(options: EngineOptions<D>): Engine {
       const now = clock.now();
       let id = newExecutionId(now);
       if (opts.idempotencyKey) {
-        const fingerprint = `${procedureId}\n${stableStringify(params)}`;
+        const fingerprint = `${procedureId}\n${stableJson(params)}`;
         const claim = await store.claimIdempotencyKey(
           { key: `start:${opts.requestedBy}:${opts.idempotencyKey}`, value: { executionId: id, fingerprint }, createdAt: now, expiresAt: now + idempotencyTtlMs },
           now,

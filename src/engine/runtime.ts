@@ -142,7 +142,7 @@ class RefreshingFcScheduler implements StepScheduler {
 export function createRuntime<D = WorkflowDeps>(config: RuntimeConfig, env: Env = process.env, parts: RuntimeParts<D> = {}): Runtime {
   const store =
     parts.store ??
-    (config.store.kind === 'sqlite' ? new SqliteStore({ path: config.store.path }) : createTablestoreStore(tablestoreOptionsFromEnv(env as NodeJS.ProcessEnv)));
+    (config.store.kind === 'sqlite' ? new SqliteStore({ path: config.store.path }) : createTablestoreStore(tablestoreOptionsFromEnv({ ...env, TABLESTORE_ENDPOINT: env.TABLESTORE_ENDPOINT ?? env.XCFLOW_TABLESTORE_ENDPOINT, TABLESTORE_INSTANCE: env.TABLESTORE_INSTANCE ?? env.XCFLOW_TABLESTORE_INSTANCE } as NodeJS.ProcessEnv)));
   let cloud: CloudClients | undefined;
   const deps: DepsFactory<D> =
     parts.deps ??

@@ -4,6 +4,7 @@
  * invocation of `functions/runner` (with `x-fc-async-delay`); locally the FC stand-in; in tests
  * the `InProcessScheduler` below, driven by a virtual clock.
  */
+import { VirtualClock, type TimeSource } from '../clock.ts';
 
 /** The message that asks a runner to advance one execution by one step. */
 export interface StepMessage {
@@ -24,36 +25,10 @@ export interface StepScheduler {
   schedule(msg: StepMessage, opts: { delayMs: number }): Promise<void>;
 }
 
-/** A source of time in milliseconds since the epoch. */
-export interface Clock {
-  now(): number;
-}
-
-/** The wall clock. */
-export const systemClock: Clock = { now: () => Date.now() };
-
-/** A clock that moves only when told: one virtual time for engine, emulator and tests. */
-export class ManualClock implements Clock {
-  private current: number;
-
-  constructor(start = Date.UTC(2026, 0, 1)) {
-    this.current = start;
-  }
-
-  now(): number {
-    return this.current;
-  }
-
-  /** Moves time forward by `ms` (never backwards). */
-  advance(ms: number): void {
-    this.current += Math.max(0, ms);
-  }
-
-  /** Moves time forward to `at` if it is later than now. */
-  advanceTo(at: number): void {
-    if (at > this.current) this.current = at;
-  }
-}
+/** A source of time in milliseconds since the epoch (the engine needs no timers). */
+export type { TimeSource as Clock } from '../clock.ts';
+/** The wall clock, and a clock that moves only when told (one virtual time for engine, emulator and tests). */
+export { ManualClock, systemClock } from '../clock.ts';
 
 /** A scheduled delivery held by the in-process scheduler. */
 export interface QueuedMessage {
@@ -65,7 +40,7 @@ export interface QueuedMessage {
 
 /** Fault injection for the in-process scheduler (tests of at-least-once delivery). */
 export interface InProcessSchedulerOptions {
-  clock: Clock;
+  clock: TimeSource;
   /** Deliver every message this many times in total (2 = every delivery duplicated). */
   copies?: number;
 }
@@ -77,7 +52,7 @@ export interface InProcessSchedulerOptions {
 export class InProcessScheduler implements StepScheduler {
   private readonly queue: QueuedMessage[] = [];
   private counter = 0;
-  private readonly clock: Clock;
+  private readonly clock: TimeSource;
   private readonly copies: number;
 
   constructor(opts: InProcessSchedulerOptions) {
@@ -109,7 +84,7 @@ export class InProcessScheduler implements StepScheduler {
   /**
    * Delivers messages in due order until the queue is empty, `maxDeliveries` is reached, or the
    * next message is due after `until`.
-   * With a `ManualClock`, time jumps to each message's due time first.
+   * With a `VirtualClock` (or `ManualClock`), time jumps to each message's due time first.
    * @returns the number of deliveries made.
    */
   async drain(deliver: (msg: StepMessage) => Promise<unknown>, opts: { maxDeliveries?: number; until?: number } = {}): Promise<number> {
@@ -120,7 +95,7 @@ export class InProcessScheduler implements StepScheduler {
       const head = this.queue[0];
       if (!head || head.dueAt > until) break;
       const next = this.queue.shift() as QueuedMessage;
-      if (this.clock instanceof ManualClock) this.clock.advanceTo(next.dueAt);
+      if (this.clock instanceof VirtualClock) this.clock.advanceTo(next.dueAt);
       delivered += 1;
       await deliver(next.msg);
     }

@@ -1,3 +1,4 @@
-/** State backends of xcflow: the `ExecutionStore` contract and its embedded SQLite default. */
+/** State backends of xcflow: the `ExecutionStore` contract, its embedded SQLite default and the in-memory store. */
 export * from './contract.ts';
 export { SqliteStore, DEFAULT_SQLITE_PATH, type SqliteStoreOptions } from './sqlite.ts';
+export { MemoryStore } from './memory.ts';

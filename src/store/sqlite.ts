@@ -10,6 +10,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import type { ExecutionStatus } from '../engine/types.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type {
   ApprovalDecision,
@@ -29,6 +30,9 @@ import type {
   SignalName,
   TokenRecord,
 } from './contract.ts';
+
+/** Executions whose last status the store remembers (a hint for `updateExecution`). */
+const STATUS_HINTS = 10_000;
 
 /** Where the embedded default keeps its database. */
 export const DEFAULT_SQLITE_PATH = '.xcflow/xcflow.db';
@@ -109,7 +113,8 @@ function isUniqueViolation(err: unknown): boolean {
 
 function toRecord(row: ExecutionRow): ExecutionRecord {
   const record = JSON.parse(row.data) as ExecutionRecord;
-  record.signals = JSON.parse(row.signals) as ExecutionRecord['signals'];
+  // Almost every execution never gets a signal: skip parsing the empty object.
+  record.signals = row.signals === '{}' ? {} : (JSON.parse(row.signals) as ExecutionRecord['signals']);
   return record;
 }
 
@@ -127,6 +132,7 @@ export class SqliteStore implements ExecutionStore {
   private readonly db: Database.Database;
   private readonly stmts;
   private readonly listCache = new Map<string, Database.Statement>();
+  private readonly statusSeen = new Map<string, ExecutionStatus>();
   private readonly insertWithJournal: (record: ExecutionRecord, journal: JournalEntry[]) => void;
   private readonly updateWithJournal: (record: ExecutionRecord, expectedSeq: number, journal: JournalEntry[]) => boolean;
   private readonly audit;
@@ -153,6 +159,10 @@ export class SqliteStore implements ExecutionStore {
       get: db.prepare<[string], ExecutionRow>('SELECT data, signals FROM executions WHERE id = ?'),
       // id, procedure and requester never change after create: not rewriting them spares their index.
       update: db.prepare('UPDATE executions SET status = ?, seq = ?, next_run_at = ?, data = ? WHERE id = ? AND seq = ?'),
+      // Most writes keep the status: leaving the column out of SET spares rewriting its index entry
+      // (SQLite rewrites an index whenever a column of it is assigned, even to the same value).
+      // `status = ?` in WHERE makes this correct whatever the caller believed the status to be.
+      updateSameStatus: db.prepare('UPDATE executions SET seq = ?, next_run_at = ?, data = ? WHERE id = ? AND seq = ? AND status = ?'),
       exists: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM executions WHERE id = ?'),
       putSignal: db.prepare(
         "UPDATE executions SET signals = json_set(signals, '$.' || ?, json(?)) WHERE id = ? AND json_extract(signals, '$.' || ?) IS NULL",
@@ -216,6 +226,7 @@ export class SqliteStore implements ExecutionStore {
         JSON.stringify(record.signals ?? {}),
       );
       insertJournal(journal);
+      this.noteStatus(record.id, record.status);
     });
     this.updateWithJournal = db.transaction((record: ExecutionRecord, expectedSeq: number, journal: JournalEntry[]) => {
       if (!this.updateRow(record, expectedSeq)) return false;
@@ -235,7 +246,10 @@ export class SqliteStore implements ExecutionStore {
 
   async getExecution(id: string): Promise<ExecutionRecord | null> {
     const row = this.stmts.get.get(id);
-    return row ? toRecord(row) : null;
+    if (!row) return null;
+    const record = toRecord(row);
+    this.noteStatus(id, record.status);
+    return record;
   }
 
   async updateExecution(record: ExecutionRecord, expectedSeq: number, journal: JournalEntry[] = []): Promise<boolean> {
@@ -244,7 +258,23 @@ export class SqliteStore implements ExecutionStore {
   }
 
   private updateRow(record: ExecutionRecord, expectedSeq: number): boolean {
-    return this.stmts.update.run(record.status, record.seq, record.nextRunAt, recordData(record), record.id, expectedSeq).changes === 1;
+    const data = recordData(record);
+    let done = false;
+    if (this.statusSeen.get(record.id) === record.status) {
+      done = this.stmts.updateSameStatus.run(record.seq, record.nextRunAt, data, record.id, expectedSeq, record.status).changes === 1;
+    }
+    if (!done) done = this.stmts.update.run(record.status, record.seq, record.nextRunAt, data, record.id, expectedSeq).changes === 1;
+    if (done) this.noteStatus(record.id, record.status);
+    return done;
+  }
+
+  /**
+   * Remembers the last status read or written per execution: only a hint for choosing the update
+   * statement (a wrong hint costs one more indexed lookup), so it is bounded and never trusted.
+   */
+  private noteStatus(id: string, status: ExecutionStatus): void {
+    if (this.statusSeen.size >= STATUS_HINTS && !this.statusSeen.has(id)) this.statusSeen.clear();
+    this.statusSeen.set(id, status);
   }
 
   async putSignal(id: string, name: SignalName, signal: Signal): Promise<boolean> {

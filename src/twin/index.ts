@@ -1,7 +1,7 @@
 /**
  * The digital twin of a migration plan (issue 4): read the live state, load an in-process
  * emulator on a virtual clock with a model of it, run the *same* procedure machine through an
- * in-process engine (SQLite `:memory:`, approvals waived) against the twin with probes on the
+ * in-process engine (on a `MemoryStore`, approvals waived) against the twin with probes on the
  * flows that matter, and report the predicted lost probes and blackout per flow. Nothing in the
  * live network changes: the live cloud only sees Describe calls.
  *

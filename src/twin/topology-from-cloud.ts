@@ -8,15 +8,13 @@
  * and to the CEN health-check source range (an assumption the plan's twin result rests on).
  * Read-only.
  */
-import type { CloudClients, RouteEntry, RouterInterface, Vpc } from '../cloud/index.ts';
+import { regionView, type CloudClients, type RouteEntry, type RouterInterface, type Vpc } from '../cloud/index.ts';
 import type { TopologyFile, TopologyRoute } from '../emulator/topology.ts';
 import { containsIp, parseCidr, parseIpv4 } from '../net/index.ts';
 import type { FlowParam, MigrationParams } from '../../workflows/migration/types.ts';
 
 type Vpcs = NonNullable<TopologyFile['vpcs']>;
 type Vbrs = NonNullable<TopologyFile['vbrs']>;
-
-const regional = (cloud: CloudClients, regionId: string): CloudClients => (cloud.regionId === regionId ? cloud : cloud.forRegion(regionId));
 
 /** Custom routes of a table as topology routes (ECMP kept). */
 function customRoutes(entries: RouteEntry[]): TopologyRoute[] {
@@ -56,7 +54,7 @@ export async function topologyFromCloud(cloud: CloudClients, params: MigrationPa
   const loadVpcs = async (): Promise<void> => {
     for (const [vpcId, regionId] of vpcRegion) {
       if (vpcInfo.has(vpcId)) continue;
-      const [v] = await regional(cloud, regionId).vpc.describeVpcs({ vpcId });
+      const [v] = await regionView(cloud, regionId).vpc.describeVpcs({ vpcId });
       if (!v) continue;
       vpcInfo.set(vpcId, v);
       vRouterToVpc.set(v.vRouterId, vpcId);
@@ -74,13 +72,13 @@ export async function topologyFromCloud(cloud: CloudClients, params: MigrationPa
   };
   for (let round = 0; round < 2; round++) {
     for (const [regionId, routerIds] of routersByRegion()) {
-      const list = await regional(cloud, regionId).vpc.describeRouterInterfaces({ routerId: routerIds });
+      const list = await regionView(cloud, regionId).vpc.describeRouterInterfaces({ routerId: routerIds });
       for (const ri of list) {
         ris.set(ri.routerInterfaceId, { ...ri, regionId });
         const oppRegion = ri.oppositeRegionId ?? regionId;
         if (ri.oppositeRouterType === 'VBR' && ri.oppositeRouterId && !vbrRegion.has(ri.oppositeRouterId)) vbrRegion.set(ri.oppositeRouterId, oppRegion);
         if (ri.oppositeRouterType === 'VRouter' && ri.oppositeRouterId && !vRouterToVpc.has(ri.oppositeRouterId)) {
-          const all = await regional(cloud, oppRegion).vpc.describeVpcs({});
+          const all = await regionView(cloud, oppRegion).vpc.describeVpcs({});
           const found = all.find((x) => x.vRouterId === ri.oppositeRouterId);
           if (found) vpcRegion.set(found.vpcId, oppRegion);
         }
@@ -94,7 +92,7 @@ export async function topologyFromCloud(cloud: CloudClients, params: MigrationPa
   for (const [vpcId, regionId] of vpcRegion) {
     const v = vpcInfo.get(vpcId);
     if (!v) continue;
-    const view = regional(cloud, regionId);
+    const view = regionView(cloud, regionId);
     const switches = await view.vpc.describeVSwitches({ vpcId });
     const tables = await view.vpc.describeRouteTableList({ vpcId });
     const system = tables.find((t) => t.routeTableType === 'System') ?? tables[0];
@@ -117,7 +115,7 @@ export async function topologyFromCloud(cloud: CloudClients, params: MigrationPa
   const dataCenters: NonNullable<TopologyFile['dataCenters']> = [];
   const flowSources = (params.flows ?? []).map((f: FlowParam) => f.source);
   for (const [vbrId, regionId] of vbrRegion) {
-    const view = regional(cloud, regionId);
+    const view = regionView(cloud, regionId);
     const [vbr] = await view.vpc.describeVirtualBorderRouters({ vbrId });
     if (!vbr || !vbr.physicalConnectionId) continue;
     const entries = await view.vpc.describeRouteEntryList({ routeTableId: vbr.routeTableId });
@@ -209,7 +207,7 @@ export async function topologyFromCloud(cloud: CloudClients, params: MigrationPa
   const instanceIds = flowSources.filter((s) => s.startsWith('i-'));
   for (const regionId of new Set([...vpcRegion.values()])) {
     if (instanceIds.length === 0) break;
-    const found = await regional(cloud, regionId).ecs.describeInstances({ instanceIds });
+    const found = await regionView(cloud, regionId).ecs.describeInstances({ instanceIds });
     for (const i of found) {
       if (!i.vSwitchId || !i.privateIpAddresses[0] || ecsInstances.some((x) => x.id === i.instanceId)) continue;
       ecsInstances.push({ id: i.instanceId, vSwitchId: i.vSwitchId, privateIpAddress: i.privateIpAddresses[0], ...(i.instanceName ? { name: i.instanceName } : {}) });
@@ -221,12 +219,12 @@ export async function topologyFromCloud(cloud: CloudClients, params: MigrationPa
   if (cen) {
     const publishedRoutes: { childInstanceId: string; destinationCidrBlock: string }[] = [];
     for (const c of children.filter((x) => x.childInstanceType === 'VPC')) {
-      const pub = await regional(cloud, c.childInstanceRegionId).cbn.describePublishedRouteEntries({ cenId, childInstanceId: c.childInstanceId, childInstanceType: 'VPC', childInstanceRegionId: c.childInstanceRegionId });
+      const pub = await regionView(cloud, c.childInstanceRegionId).cbn.describePublishedRouteEntries({ cenId, childInstanceId: c.childInstanceId, childInstanceType: 'VPC', childInstanceRegionId: c.childInstanceRegionId });
       for (const p of pub) if (p.publishStatus === 'Published' && p.routeType === 'Custom') publishedRoutes.push({ childInstanceId: c.childInstanceId, destinationCidrBlock: p.destinationCidrBlock });
     }
     const vbrHealthChecks: { vbrId: string; targetIp: string; sourceIp?: string; interval?: number; threshold?: number; healthCheckOnly?: boolean }[] = [];
     for (const [vbrId, regionId] of vbrRegion) {
-      const hcs = await regional(cloud, regionId).cbn.describeCenVbrHealthCheck({ vbrInstanceRegionId: regionId, cenId, vbrInstanceId: vbrId });
+      const hcs = await regionView(cloud, regionId).cbn.describeCenVbrHealthCheck({ vbrInstanceRegionId: regionId, cenId, vbrInstanceId: vbrId });
       for (const h of hcs.filter((x) => x.cenId === cenId)) {
         vbrHealthChecks.push({ vbrId, targetIp: h.healthCheckTargetIp, ...(h.healthCheckSourceIp ? { sourceIp: h.healthCheckSourceIp } : {}), ...(h.healthCheckInterval ? { interval: h.healthCheckInterval } : {}), ...(h.healthyThreshold ? { threshold: h.healthyThreshold } : {}), ...(h.healthCheckOnly !== undefined ? { healthCheckOnly: h.healthCheckOnly } : {}) });
       }

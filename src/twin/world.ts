@@ -1,7 +1,8 @@
 /**
  * An in-process world on one virtual clock: the emulator (loaded from a topology or a snapshot),
- * cloud clients pointed at it, and an engine on SQLite `:memory:` whose steps are delivered by an
- * in-process scheduler. The digital twin runs plans in it; scenario tests and benchmarks use it
+ * cloud clients pointed at it, and an engine on an in-memory store (pure JavaScript, so the twin
+ * runs in the deployed api bundle, which has no SQLite) whose steps are delivered by an in-process
+ * scheduler. The digital twin runs plans in it; scenario tests and benchmarks use it
  * to run procedures end to end through the SDK clients.
  */
 import { createCloudClients, type CloudClients } from '../cloud/index.ts';
@@ -11,7 +12,8 @@ import type { CloudCallRecord, ProcedureDefinition } from '../engine/types.ts';
 import { VirtualClock } from '../emulator/clock.ts';
 import { startEmulator, type RunningEmulator, type TopologyFile } from '../emulator/index.ts';
 import type { EmulatorSnapshot } from '../emulator/model/types.ts';
-import { SqliteStore } from '../store/sqlite.ts';
+import type { ExecutionStore } from '../store/contract.ts';
+import { MemoryStore } from '../store/memory.ts';
 
 /** A running world. */
 export interface World {
@@ -20,7 +22,7 @@ export interface World {
   readonly cloud: CloudClients;
   readonly engine: Engine;
   readonly scheduler: InProcessScheduler;
-  readonly store: SqliteStore;
+  readonly store: ExecutionStore;
   /** Every cloud call the execution's effects made, in order, as journaled (action, RequestId, error code). */
   calls(executionId: string): Promise<CloudCallRecord[]>;
   /** Delivers due steps, advancing the virtual clock to each, until `executionId` ends or rests at an approval gate. */
@@ -50,8 +52,11 @@ export interface WorldOptions {
   retry?: { maxFailures?: number; baseMs?: number; capMs?: number };
   /** Seed for the engine's jitter. */
   random?: () => number;
-  /** SQLite file shared with runner processes (kill tests); default `:memory:`. */
-  storePath?: string;
+  /**
+   * The engine's store, e.g. a SQLite file shared with runner processes (kill tests). Default: a
+   * fresh `MemoryStore`. The caller keeps ownership: `close()` does not close it.
+   */
+  store?: ExecutionStore;
   /** Deliver every step message this many times (2 = every async delivery duplicated; fault tests). */
   deliveryCopies?: number;
   /**
@@ -80,7 +85,7 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
         ? { kind: 'cloud-assistant', sleep: async (ms: number) => clock.advance(ms), now: () => clock.now() }
         : { kind: 'emulator' },
   });
-  const store = new SqliteStore({ path: opts.storePath ?? ':memory:' });
+  const store = opts.store ?? new MemoryStore();
   const scheduler = new InProcessScheduler({ clock, ...(opts.deliveryCopies ? { copies: opts.deliveryCopies } : {}) });
   const engine = createEngine<CloudClients>({
     store,

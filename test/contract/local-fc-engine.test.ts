@@ -48,7 +48,7 @@ test('an execution advanced by FC async self-invocation with every delivery dupl
       await fc.idle();
       view = await engine.get(started.id);
       const next = clock.nextDue();
-      if (next !== undefined) await clock.advanceTo(next);
+      if (next !== undefined) await clock.advanceToAsync(next);
     }
     await fc.drain();
     // Assess

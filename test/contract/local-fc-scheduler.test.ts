@@ -46,10 +46,10 @@ test('a delay is sent as x-fc-async-delay rounded up to whole seconds, never ear
   const clock = new ManualClock();
   await withRunner({ clock }, async (fc, client) => {
     await createFcStepScheduler({ client, serviceName: 'xcflow', functionName: 'runner' }).schedule({ executionId: 'ex-2', seq: 1 }, { delayMs: 1500 });
-    await clock.advance(1999);
+    await clock.advanceAsync(1999);
     await fc.idle();
     const early = journal.length;
-    await clock.advance(1);
+    await clock.advanceAsync(1);
     await fc.drain();
     assert.equal(early, 0);
     assert.equal(journal.length, 1);

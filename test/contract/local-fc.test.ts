@@ -189,10 +189,10 @@ test('x-fc-async-delay holds the event until the virtual clock reaches it', asyn
     await client(fc.endpoint).invokeFunction('xcflow', 'tick', 'later', { 'x-fc-invocation-type': 'Async', 'x-fc-async-delay': '30' });
     await fc.idle();
     const before = journal.length;
-    await clock.advance(29_999);
+    await clock.advanceAsync(29_999);
     await fc.idle();
     const justBefore = journal.length;
-    await clock.advance(1);
+    await clock.advanceAsync(1);
     await fc.idle();
     // Assess
     assert.equal(before, 0);
@@ -234,7 +234,7 @@ test('injected extra delay postpones delivery by at most extraDelayMs', async ()
   await withFc({ clock, faults: { extraDelayMs: 5000, seed: 3 }, functions: [fn('tick', 'tick')] }, async (fc) => {
     await client(fc.endpoint).invokeFunction('xcflow', 'tick', 'late', { 'x-fc-invocation-type': 'Async' });
     const start = clock.now();
-    await clock.advance(5000);
+    await clock.advanceAsync(5000);
     await fc.idle();
     assert.equal(journal.length, 1);
     const at = fc.invocations()[0]?.at ?? Number.NaN;
@@ -248,11 +248,11 @@ test('a failing async event is retried maxAsyncRetryAttempts times, then dead-le
     // Act
     await client(fc.endpoint).invokeFunction('xcflow', 'flaky', JSON.stringify({ key: 'a', failTimes: 99 }), { 'x-fc-invocation-type': 'Async' });
     await fc.idle();
-    await clock.advance(1000); // first retry after 1 s
+    await clock.advanceAsync(1000); // first retry after 1 s
     await fc.idle();
-    await clock.advance(2000); // second after 2 s more
+    await clock.advanceAsync(2000); // second after 2 s more
     await fc.idle();
-    await clock.advance(60_000);
+    await clock.advanceAsync(60_000);
     await fc.drain();
     // Assess
     assert.deepEqual(journal.map((j) => j.retryCount), [0, 1, 2]);
@@ -269,7 +269,7 @@ test('a retried event that then succeeds is delivered no more and not dead-lette
   await withFc({ clock, functions: [fn('flaky', 'flaky', { maxAsyncRetryAttempts: 3 })] }, async (fc) => {
     await client(fc.endpoint).invokeFunction('xcflow', 'flaky', JSON.stringify({ key: 'b', failTimes: 1 }), { 'x-fc-invocation-type': 'Async' });
     await fc.idle();
-    await clock.advance(10_000);
+    await clock.advanceAsync(10_000);
     await fc.drain();
     assert.deepEqual(journal.map((j) => j.retryCount), [0, 1]);
     assert.deepEqual(fc.deadLetters(), []);
@@ -280,7 +280,7 @@ test('an async event older than maxAsyncEventAgeSeconds when due is dropped, not
   const clock = new ManualClock();
   await withFc({ clock, functions: [fn('tick', 'tick', { maxAsyncEventAgeSeconds: 10 })] }, async (fc) => {
     await client(fc.endpoint).invokeFunction('xcflow', 'tick', 'stale', { 'x-fc-invocation-type': 'Async', 'x-fc-async-delay': '30' });
-    await clock.advance(30_000);
+    await clock.advanceAsync(30_000);
     await fc.drain();
     assert.equal(fc.invokeCount('tick'), 0);
     assert.deepEqual(fc.deadLetters().map((d) => [d.reason, d.payload.toString()]), [['expired', 'stale']]);
@@ -300,7 +300,7 @@ test('async events accepted before a restart are delivered by the next stand-in 
     // Act
     await withFc({ clock, queuePath, functions: [fn('tick', 'tick')] }, async (fc) => {
       assert.equal(fc.pendingCount(), 1);
-      await clock.advance(60_000);
+      await clock.advanceAsync(60_000);
       await fc.drain();
       // Assess
       assert.deepEqual(journal.map((j) => j.event), ['survivor']);
@@ -367,7 +367,7 @@ test('timer triggers fire on the cron schedule of the virtual clock with FC time
   const off = fn('off', 'tick', { triggers: [{ type: 'timer', name: 'disabled', cronExpression: '* * * * * *', enable: false }] });
   await withFc({ clock, functions: [tick, off] }, async (fc) => {
     // Act
-    await clock.advance(10 * 60_000);
+    await clock.advanceAsync(10 * 60_000);
     await fc.drain();
     // Assess
     assert.deepEqual(
@@ -425,7 +425,7 @@ test('functions declared in an s.yaml are hosted with their triggers, async conf
     const echo = JSON.parse((await c.invokeFunction('fixture-svc', 'echo', 'x')).data as string) as Record<string, unknown>;
     const web = await fetch(`${fc.endpoint}/2016-08-15/proxy/fixture-svc/web/ping`);
     await c.invokeFunction('fixture-svc', 'flaky', JSON.stringify({ key: 'c', failTimes: 5 }), { 'x-fc-invocation-type': 'Async' });
-    await clock.advance(2 * 60_000);
+    await clock.advanceAsync(2 * 60_000);
     await fc.putEvents([{ source: 'acs.vpc', data: { status: 'Down' } }]);
     await fc.drain();
     // Assess

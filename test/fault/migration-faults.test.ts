@@ -9,6 +9,7 @@ import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { JsonObject } from '../../src/engine/types.ts';
+import { SqliteStore } from '../../src/store/sqlite.ts';
 import { startWorld, type World } from '../../src/twin/world.ts';
 import { procedures } from '../../workflows/index.ts';
 import { stateDump } from '../support/migration-scenario.ts';
@@ -120,7 +121,8 @@ describe('migrate-vbr-to-cen under faults', () => {
     // Prepare
     const dir = mkdtempSync(join(tmpdir(), 'xcflow-kill-'));
     const dbPath = join(dir, 'xcflow.db');
-    const world = await startWorld({ regionId: 'cn-hangzhou', procedures, topology: TOPOLOGY, storePath: dbPath });
+    const store = new SqliteStore({ path: dbPath });
+    const world = await startWorld({ regionId: 'cn-hangzhou', procedures, topology: TOPOLOGY, store });
     const killed: string[] = [];
     let child = new RunnerProcess(world, dbPath, 1);
     try {
@@ -155,6 +157,7 @@ describe('migrate-vbr-to-cen under faults', () => {
     } finally {
       child.close();
       await world.close();
+      await store.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -8,7 +8,7 @@ import type { RpcCall, WireBody, WireParams } from '../../src/cloud/rpc.ts';
 import { createVpcClient, toRouteEntry, toRouterInterface } from '../../src/cloud/vpc.ts';
 import { createCbnClient } from '../../src/cloud/cbn.ts';
 import { createEcsClient } from '../../src/cloud/ecs.ts';
-import { normalizeClientToken } from '../../src/cloud/wire.ts';
+import { describeNumbered, normalizeClientToken, optBoolean, optNumber, optString, wireFields, wireString } from '../../src/cloud/wire.ts';
 import { cloudConfigFromEnv, createCloudClients } from '../../src/cloud/index.ts';
 import type { CloudCallRecord } from '../../src/engine/types.ts';
 
@@ -308,6 +308,36 @@ describe('EcsClient', () => {
     const list = await ecs.describeInstances({ privateIpAddresses: ['172.16.0.2'] });
     assert.equal(calls[0].params.PrivateIpAddresses, '["172.16.0.2"]');
     assert.deepEqual(list, [{ instanceId: 'i-1', status: 'Running', privateIpAddresses: ['172.16.0.2'], vpcId: 'vpc-1' }]);
+  });
+});
+
+describe('wire helpers', () => {
+  test('wireFields reads each field from its PascalCase name and leaves out what is missing', () => {
+    // Prepare
+    const w = { VSwitchId: 'vsw-1', HcRate: '2000', EnableBfd: 'true', Name: '' };
+    // Act
+    const out = wireFields(w, { vSwitchId: wireString, routeTableId: wireString, hcRate: optNumber, enableBfd: optBoolean, name: optString, vpcId: optString });
+    // Assess
+    assert.deepEqual(out, { vSwitchId: 'vsw-1', routeTableId: '', hcRate: 2000, enableBfd: true });
+    assert.deepEqual(Object.keys(out), ['vSwitchId', 'routeTableId', 'hcRate', 'enableBfd']);
+  });
+
+  test('describeNumbered reads every page with the params, or only the page asked for', async () => {
+    // Prepare
+    const page = (ids: string[]) => ({ RequestId: 'R', TotalCount: 3, Items: { Item: ids.map((Id) => ({ Id })) } });
+    const items = { outer: 'Items', inner: 'Item', convert: (w: Record<string, unknown>) => wireString(w, 'Id') };
+    const all = recorder({ DescribeItems: [page(['a', 'b']), page(['c'])] });
+    const one = recorder({ DescribeItems: [page(['c'])] });
+    // Act
+    const everything = await describeNumbered(all.call, 'DescribeItems', { RegionId: 'cn-hangzhou' }, items, undefined, 2);
+    const second = await describeNumbered(one.call, 'DescribeItems', { RegionId: 'cn-hangzhou' }, items, { pageNumber: 2, pageSize: 5 }, 2);
+    // Assess
+    assert.deepEqual(everything, ['a', 'b', 'c']);
+    assert.deepEqual(all.calls.map((c) => c.params), [
+      { RegionId: 'cn-hangzhou', PageNumber: 1, PageSize: 2 },
+      { RegionId: 'cn-hangzhou', PageNumber: 2, PageSize: 2 },
+    ]);
+    assert.deepEqual(second, { items: ['c'], pageNumber: 2, pageSize: 2, totalCount: 3 });
   });
 });
 

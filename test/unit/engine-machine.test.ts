@@ -84,6 +84,37 @@ describe('test procedure transitions (pure transition())', () => {
     }
   });
 
+  test("the runner's persisted snapshot is exactly xstate's getPersistedSnapshot, with output, history and children", () => {
+    // Prepare: every case of the test procedure, plus a final state with output, a state entered
+    // through a history state, and a machine with a child actor (the last two take xstate's path).
+    const snapshots: { case: string; machine: typeof def.machine; snap: AnyMachineSnapshot }[] = cases.map((c) => ({ case: c.case, machine: def.machine, snap: drive(c.events) }));
+    const withOutput = setup({}).createMachine({ initial: 'A', states: { A: { on: { GO: 'Done' } }, Done: { type: 'final' } }, output: () => ({ ok: true }) });
+    snapshots.push({ case: 'final with output', machine: withOutput, snap: transition(withOutput, initialTransition(withOutput)[0], { type: 'GO' })[0] });
+    const withHistory = setup({}).createMachine({
+      initial: 'Outer',
+      states: {
+        Outer: { initial: 'One', states: { One: { on: { NEXT: 'Two' } }, Two: {}, Back: { type: 'history' } }, on: { LEAVE: 'Away' } },
+        Away: { on: { RETURN: 'Outer.Back' } },
+      },
+    });
+    let h = initialTransition(withHistory)[0];
+    for (const type of ['NEXT', 'LEAVE', 'RETURN']) h = transition(withHistory, h, { type })[0];
+    snapshots.push({ case: 'history', machine: withHistory, snap: h });
+    const child = setup({}).createMachine({ initial: 'Idle', states: { Idle: {} } });
+    const withChild = setup({ actors: { child } }).createMachine({ initial: 'Parent', states: { Parent: { invoke: { src: 'child', id: 'kid' } } } });
+    snapshots.push({ case: 'child', machine: withChild, snap: initialTransition(withChild)[0] });
+    for (const s of snapshots) {
+      // Act
+      const ours = persistSnapshot(s.machine, s.snap);
+      const theirs = s.machine.getPersistedSnapshot(s.snap);
+      // Assess
+      assert.deepEqual(ours, theirs, s.case);
+      assert.equal(JSON.stringify(ours), JSON.stringify(theirs), s.case);
+    }
+    assert.equal(leafPath(h.value), 'Outer.Two');
+    assert.ok(Object.keys(snapshots[snapshots.length - 1].snap.children).length > 0);
+  });
+
   test('the active state names its step in meta', () => {
     assert.deepEqual(stepMetaAt(def.machine, 'Applying'), { kind: 'effect', effect: 'ensureEntry', title: 'Apply one item' });
     assert.equal(stepMetaAt(def.machine, 'AwaitingApproval')?.kind, 'approval');

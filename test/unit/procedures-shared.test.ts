@@ -1,12 +1,14 @@
 /**
  * Pure helpers of the procedures: data-center route snippets per vendor, the Cloud Assistant
  * ping script and its parser, loss counting, the failover tester's sample summary and its Cloud
- * Assistant implementation (against a fake ECS client), parameter parsing.
+ * Assistant implementation (against a fake ECS client), parameter parsing, and the pieces every
+ * procedure machine and effect is built from (state builders, removals, health-check settings).
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EcsClient, InvocationResult, RunCommandRequest, VpcClient } from '../../src/cloud/index.ts';
 import type { JsonObject } from '../../src/engine/types.ts';
+import { makeCloudApiError } from '../../src/cloud/errors.ts';
 import { CloudTransientError, ValidationError } from '../../src/errors.ts';
 import { parseCloudAccessParams } from '../../workflows/cloud-service-access/params.ts';
 import { parsePerfParams } from '../../workflows/link-performance-test/params.ts';
@@ -15,7 +17,9 @@ import { createCloudAssistantFailoverTester, pingSamples, summarizeSamples, swit
 import { parseRedundancyParams } from '../../workflows/physical-connection-redundancy/params.ts';
 import { buildPingScript, parsePingOutput, pingLoss } from '../../workflows/shared/assistant.ts';
 import { renderStaticRoutes, renderStaticRouteSnippets } from '../../workflows/shared/dc-routes.ts';
-import { nextHopKey } from '../../workflows/shared/ops.ts';
+import { healthCheckSettings, nextHopKey, runRemoval } from '../../workflows/shared/ops.ts';
+import { compensationStates } from '../../workflows/shared/saga.ts';
+import { approvalState, changeState, waitState } from '../../workflows/shared/steps.ts';
 import { interconnectSubnet, maskLength } from '../../workflows/shared/read.ts';
 
 describe('data-center static routes', () => {
@@ -245,5 +249,69 @@ describe('parameters', () => {
     const a = [{ nextHopType: 'RouterInterface', nextHopId: 'ri-2', weight: 100 }, { nextHopType: 'RouterInterface', nextHopId: 'ri-1', weight: 100 }];
     assert.equal(nextHopKey(a), nextHopKey([...a].reverse()));
     assert.notEqual(nextHopKey(a), nextHopKey([{ ...a[0]!, weight: 0 }, a[1]!]));
+  });
+});
+
+describe('shared pieces of the procedures', () => {
+  const cloudError = (code: string, errorClass: 'not_found' | 'conflict') =>
+    makeCloudApiError(code, { code, requestId: 'R-1', product: 'Vpc', action: 'DeleteRouteEntry', errorClass });
+
+  test('a removal counts NotFound as done and lets every other failure through', async () => {
+    // Prepare
+    const cases = [
+      { case: 'deleted', remove: async () => ({ requestId: 'R-del' }), want: { changed: true, requestIds: ['R-del'] } },
+      { case: 'gone already', remove: async () => Promise.reject(cloudError('InvalidRouteEntry.NotFound', 'not_found')), want: { changed: false, requestIds: [] } },
+    ];
+    // Act + Assess
+    for (const c of cases) assert.deepEqual(await runRemoval(c.remove), c.want, c.case);
+    await assert.rejects(runRemoval(async () => Promise.reject(cloudError('TaskConflict', 'conflict'))), /TaskConflict/);
+  });
+
+  test('health-check settings keep only what is set', () => {
+    const cases = [
+      { case: 'all set', x: { healthCheckSourceIp: '10.0.0.1', healthCheckTargetIp: '10.0.0.2', hcRate: 2000, hcThreshold: 8 }, want: { healthCheckSourceIp: '10.0.0.1', healthCheckTargetIp: '10.0.0.2', hcRate: 2000, hcThreshold: 8 } },
+      { case: 'none (a plan’s nulls)', x: { healthCheckSourceIp: null, healthCheckTargetIp: null, hcRate: null, hcThreshold: null }, want: {} },
+      { case: 'empty strings and absent numbers', x: { healthCheckSourceIp: '', healthCheckTargetIp: '10.0.0.2' }, want: { healthCheckTargetIp: '10.0.0.2' } },
+    ];
+    for (const c of cases) assert.deepEqual(healthCheckSettings(c.x), c.want, c.case);
+  });
+
+  test('a change state pushes its compensation whatever the outcome and rolls back recording its own name', () => {
+    // Act
+    const s = changeState('AddingRoute', { effect: 'ensureRoute', seed: '6-2', title: 'Add', next: 'AwaitingRoute', compensate: 'compensateRoute', message: 'adding failed' });
+    // Assess
+    assert.deepEqual(s.meta, { step: { kind: 'effect', effect: 'ensureRoute', seed: '6-2', title: 'Add' } });
+    assert.deepEqual(s.on['STEP.DONE'], { target: 'AwaitingRoute', actions: 'compensateRoute' });
+    assert.deepEqual(s.on['STEP.FAILED'], {
+      target: 'RollingBack',
+      actions: ['compensateRoute', { type: 'fail', params: { code: 'StepFailed', message: 'adding failed', state: 'AddingRoute' } }],
+    });
+    assert.equal('always' in s, false);
+  });
+
+  test('a wait state carries its polling; a deadline that is not a failure goes on', () => {
+    // Act
+    const failing = waitState('AwaitingRoute', { effect: 'awaitRoute', seed: '6-2', title: 'Available', pollIntervalMs: 3000, timeoutMs: 60_000, done: 'Next', message: 'not Available' });
+    const lenient = waitState('AwaitingClients', { effect: 'awaitClients', seed: '2-2', title: 'Done', pollIntervalMs: 5000, timeoutMs: 60_000, timeoutContextKey: 'clientWaitMs', done: 'Collect', onTimeout: 'Collect' });
+    // Assess
+    assert.deepEqual(failing.meta.step, { kind: 'wait', effect: 'awaitRoute', pollIntervalMs: 3000, timeoutMs: 60_000, seed: '6-2', title: 'Available' });
+    assert.deepEqual(failing.on['STEP.FAILED'], { target: 'RollingBack', actions: { type: 'fail', params: { code: 'StepFailed', message: 'not Available', state: 'AwaitingRoute' } } });
+    assert.equal(lenient.meta.step.timeoutContextKey, 'clientWaitMs');
+    assert.equal(lenient.on['STEP.FAILED'], 'Collect');
+  });
+
+  test('an approval rolls back on refusal, or ends in Rejected / Expired when asked', () => {
+    const base = { seed: '2', title: 'Approve', reason: 'floods the line', expiresInMs: 1000, granted: 'Starting' };
+    const rollingBack = approvalState(base);
+    const ending = approvalState({ ...base, endOnRefusal: true, state: 'AwaitingApproval' });
+    assert.deepEqual(rollingBack.on['APPROVAL.REJECTED'], { target: 'RollingBack', actions: { type: 'fail', params: { code: 'ApprovalRejected', message: 'rejected' } } });
+    assert.deepEqual(ending.on['APPROVAL.EXPIRED'], { target: 'Expired', actions: { type: 'fail', params: { code: 'ApprovalExpired', message: 'expired', state: 'AwaitingApproval' } } });
+    assert.deepEqual(ending.meta.step.roles, ['approver', 'admin']);
+  });
+
+  test('the compensation loop ignores only the signals it is told to', () => {
+    const loop = compensationStates({ pollIntervalMs: 1, timeoutMs: 2, seed: '5.3', then: 'Verifying', ignore: ['CANCEL'] });
+    assert.deepEqual(Object.keys(loop.RollingBack.on), ['STEP.DONE', 'STEP.FAILED', 'CANCEL']);
+    assert.equal(loop.RollingBack.always.target, 'Verifying');
   });
 });

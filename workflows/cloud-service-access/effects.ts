@@ -5,29 +5,23 @@
  * anything (`verify…` → `{ ok, checks, flows }`). None sleeps: the engine polls.
  */
 import type { CloudClients } from '../../src/cloud/index.ts';
-import { isCloudApiError, isCloudErrorClass } from '../../src/cloud/index.ts';
+import { isCloudApiError, isCloudErrorClass, regionView } from '../../src/cloud/index.ts';
 import type { Effect, EffectInput, Json, JsonObject } from '../../src/engine/types.ts';
 import { ConflictError, ValidationError } from '../../src/errors.ts';
 import { parsePingOutput, pingLoss, readPing, startPing } from '../shared/assistant.ts';
 import { applySharedCompensation, describeSharedCompensation, sharedCompensationReached, type SharedCompensation } from '../shared/compensation.ts';
+import { contextReaders } from '../shared/context.ts';
 import { renderStaticRouteSnippets } from '../shared/dc-routes.ts';
 import { ensureRoute, findRoute, nextHopKey, routeReached, type RouteSpec } from '../shared/ops.ts';
 import { readRouterInterfacePair, readVbr, readVpc, vbrUsable } from '../shared/read.ts';
 import { createCompensationEffects } from '../shared/saga.ts';
+import { checkProblems, probeTrace, type Check } from '../shared/verify.ts';
 import type { CloudAccessContext, CloudAccessPlan } from './machine.ts';
 import { CLOUD_SERVICE_CIDR, parseCloudAccessParams, type CloudAccessParams } from './params.ts';
 
 type Input = EffectInput<JsonObject, JsonObject>;
 
-const regional = (cloud: CloudClients, regionId: string): CloudClients => (cloud.regionId === regionId ? cloud : cloud.forRegion(regionId));
-
-const ctxOf = (input: Input): CloudAccessContext => input.context as unknown as CloudAccessContext;
-
-function planOf(input: Input): CloudAccessPlan {
-  const plan = ctxOf(input).plan;
-  if (!plan) throw new Error(`${input.step}: no plan in context`);
-  return plan;
-}
+const { ctxOf, planOf } = contextReaders<CloudAccessContext>();
 
 function routeSpec(plan: CloudAccessPlan, destinationCidrBlock: string, params?: CloudAccessParams): RouteSpec {
   return {
@@ -46,7 +40,7 @@ function routeSpec(plan: CloudAccessPlan, destinationCidrBlock: string, params?:
  * circuit cannot carry routes; ConflictError `RouteOccupied` when a destination routes elsewhere
  */
 export async function planServiceRoutes(cloud: CloudClients, params: CloudAccessParams): Promise<CloudAccessPlan> {
-  const cl = regional(cloud, params.regionId);
+  const cl = regionView(cloud, params.regionId);
   const vbr = await readVbr(cl, params.vbrId);
   const usable = vbrUsable(vbr);
   if (!usable.ok) throw new ValidationError(`${usable.reason}; routes cannot be added to it`, { code: 'VbrNotUsable', field: 'vbrId' });
@@ -89,7 +83,7 @@ export async function planServiceRoutes(cloud: CloudClients, params: CloudAccess
 export async function validateCloudAccess(raw: JsonObject, cloud: CloudClients): Promise<void> {
   const params = parseCloudAccessParams(raw);
   const plan = await planServiceRoutes(cloud, params);
-  const cl = regional(cloud, params.regionId);
+  const cl = regionView(cloud, params.regionId);
   for (const [i, r] of plan.routes.entries()) {
     if (r.existing) continue;
     try {
@@ -134,20 +128,13 @@ async function probeServiceAccess(cloud: CloudClients, plan: CloudAccessPlan, pa
       destinationIp: targetIp,
       reachable: result.reachable,
       throughVbr,
-      ...(result.hops ? { hops: result.hops } : {}),
-      ...(result.reason ? { reason: result.reason } : {}),
+      ...probeTrace(result),
     },
   };
 }
 
-interface Check extends JsonObject {
-  check: string;
-  ok: boolean;
-  seen: string;
-}
-
 function verdict(checks: Check[], flow: JsonObject | null): JsonObject {
-  const problems = checks.filter((c) => !c.ok).map((c) => `${c.check} (seen ${c.seen})`);
+  const problems = checkProblems(checks);
   if (flow) {
     if (flow.reachable !== true) problems.push(`${String(flow.destinationIp)} is not reachable from ${String(flow.source)}${flow.reason ? `: ${String(flow.reason)}` : ''}`);
     else if (flow.throughVbr === false) problems.push(`${String(flow.destinationIp)} is reached from ${String(flow.source)}, but not through the VBR`);
@@ -158,7 +145,7 @@ function verdict(checks: Check[], flow: JsonObject | null): JsonObject {
 /** Effects by the name `meta.step.effect` uses. */
 export function createCloudAccessEffects(): Record<string, Effect<CloudClients>> {
   const params = (input: Input): CloudAccessParams => parseCloudAccessParams(input.params);
-  const cloudOf = (input: Input, cloud: CloudClients): CloudClients => regional(cloud, String(input.params.regionId));
+  const cloudOf = (input: Input, cloud: CloudClients): CloudClients => regionView(cloud, String(input.params.regionId));
   const current = (input: Input) => {
     const ctx = ctxOf(input);
     const r = planOf(input).routes[ctx.index];

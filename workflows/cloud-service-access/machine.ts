@@ -13,9 +13,22 @@
  *   rollback  RollingBack ⇄ AwaitingCompensation → RolledBack | Failed | Cancelled | Rejected | Expired
  */
 import { assign, not, setup } from 'xstate';
-import type { Json, JsonObject, MachineInput, RunnerEvent } from '../../src/engine/types.ts';
+import type { JsonObject } from '../../src/engine/types.ts';
 import type { SharedCompensation } from '../shared/compensation.ts';
-import { finalStates, initialSaga, outputOf, rollbackStates, sagaGuards, sagaUpdates, type SagaContext } from '../shared/saga.ts';
+import {
+  finalStates,
+  initialSaga,
+  outcomeOf,
+  outputOf,
+  rollBackOnSignals,
+  rollbackReport,
+  rollbackStates,
+  sagaActions,
+  sagaGuards,
+  sagaUpdates,
+  type SagaContext,
+} from '../shared/saga.ts';
+import { approvalState, changeState, effectState, procedureTypes, verdict, verifyState, waitState } from '../shared/steps.ts';
 
 /** One VBR route toward the VPC, and whether it was there before the run. */
 export interface ServiceRoutePlan extends JsonObject {
@@ -75,16 +88,9 @@ function routeCompensation(ctx: CloudAccessContext): SharedCompensation | null {
   };
 }
 
-type FailParams = { code: string; message: string; state?: string };
-const failed = (code: string, message: string, state?: string) => ({ type: 'fail' as const, params: { code, message, ...(state ? { state } : {}) } });
-
 /** The machine of `cloud-service-access`. */
 export const cloudAccessMachine = setup({
-  types: {
-    context: {} as CloudAccessContext,
-    events: {} as RunnerEvent,
-    input: {} as MachineInput<JsonObject>,
-  },
+  types: procedureTypes<CloudAccessContext>(),
   guards: {
     ...sagaGuards,
     moreRoutes: ({ context }) => context.index < (context.plan?.routes.length ?? 0),
@@ -99,102 +105,83 @@ export const cloudAccessMachine = setup({
     storeCustomerRoutes: assign({ customerRoutes: ({ event }) => outputOf(event) }),
     storeProbe: assign({ probe: ({ event }) => outputOf(event) }),
     recordVerification: assign({ verification: ({ event }) => outputOf(event), probe: null }),
-    fail: assign((args, params: FailParams) => sagaUpdates.fail(args, params)),
-    compensationApplied: assign((args) => sagaUpdates.compensationApplied(args)),
-    compensationFailed: assign((args) => sagaUpdates.compensationFailed(args)),
-    popCompensation: assign((args) => sagaUpdates.popCompensation(args)),
-    waitFailed: assign((args) => sagaUpdates.waitFailed(args)),
-    ignoreSignal: assign({}),
+    ...sagaActions<CloudAccessContext>(),
   },
 }).createMachine({
   id: 'cloud-service-access',
   initial: 'Planning',
   context: () => ({ ...initialSaga<SharedCompensation>(), plan: null, index: 0, customerRoutes: null, probe: null, verification: null }),
   output: ({ context }) => cloudAccessOutput(context),
-  on: {
-    CANCEL: { target: '.RollingBack', actions: failed('Cancelled', 'cancelled') },
-    ROLLBACK: { target: '.RollingBack', actions: failed('RollbackRequested', 'rollback requested') },
-  },
+  on: rollBackOnSignals,
   states: {
-    Planning: {
+    Planning: effectState('Planning', {
       description: 'Prerequisites: the VBR is active on an enabled circuit and peered with the VPC; find its route table and its router interface toward the VPC.',
-      meta: { step: { kind: 'effect', effect: 'planServiceRoutes', seed: '1-3', title: 'Find the VBR, its route table and its router interface' } },
-      on: {
-        'STEP.DONE': { target: 'AwaitingApproval', actions: 'storePlan' },
-        'STEP.FAILED': { target: 'RollingBack', actions: failed('PlanningFailed', 'planning failed', 'Planning') },
-      },
-    },
-    AwaitingApproval: {
+      effect: 'planServiceRoutes',
+      seed: '1-3',
+      title: 'Find the VBR, its route table and its router interface',
+      done: { target: 'AwaitingApproval', actions: 'storePlan' },
+      code: 'PlanningFailed',
+      message: 'planning failed',
+    }),
+    AwaitingApproval: approvalState({
       description: 'Approval gate before routes are added to the VBR route table.',
-      meta: {
-        step: {
-          kind: 'approval',
-          roles: ['approver', 'admin'],
-          quorum: 1,
-          expiresInMs: CLOUD_ACCESS_DELAYS.approvalExpiry,
-          reason: 'adds VBR routes toward the VPC for the cloud-service range 100.64.0.0/10 (see the plan in the context)',
-          seed: '1-4',
-          title: 'Approve the VBR routes',
-        },
-      },
-      always: { guard: 'nothingToAdd', target: 'DescribingCustomerRoute' },
-      on: {
-        'APPROVAL.GRANTED': 'AddingServiceRoute',
-        'APPROVAL.REJECTED': { target: 'RollingBack', actions: failed('ApprovalRejected', 'rejected', 'AwaitingApproval') },
-        'APPROVAL.EXPIRED': { target: 'RollingBack', actions: failed('ApprovalExpired', 'expired', 'AwaitingApproval') },
-      },
-    },
-    AddingServiceRoute: {
+      expiresInMs: CLOUD_ACCESS_DELAYS.approvalExpiry,
+      reason: 'adds VBR routes toward the VPC for the cloud-service range 100.64.0.0/10 (see the plan in the context)',
+      seed: '1-4',
+      title: 'Approve the VBR routes',
+      skip: { guard: 'nothingToAdd', target: 'DescribingCustomerRoute' },
+      granted: 'AddingServiceRoute',
+      state: 'AwaitingApproval',
+    }),
+    AddingServiceRoute: changeState('AddingServiceRoute', {
       description: 'Seed 1-4: Add Route Entry on the VBR: destination 100.64.0.0/11 (then 100.96.0.0/11), next hop the router interface toward the VPC.',
-      meta: { step: { kind: 'effect', effect: 'ensureServiceRoute', seed: '1-4', title: 'Add a VBR route toward the VPC' } },
-      always: { guard: not('moreRoutes'), target: 'DescribingCustomerRoute' },
-      on: {
-        'STEP.DONE': { target: 'AwaitingServiceRouteAvailable', actions: 'compensateRoute' },
-        'STEP.FAILED': { target: 'RollingBack', actions: ['compensateRoute', failed('StepFailed', 'adding a VBR route failed', 'AddingServiceRoute')] },
-      },
-    },
-    AwaitingServiceRouteAvailable: {
-      meta: {
-        step: { kind: 'wait', effect: 'awaitServiceRoute', pollIntervalMs: CLOUD_ACCESS_DELAYS.routePollInterval, timeoutMs: CLOUD_ACCESS_DELAYS.routeTimeout, seed: '1-5', title: 'VBR route Available' },
-      },
-      on: {
-        'STEP.DONE': { target: 'AddingServiceRoute', actions: 'nextItem' },
-        'STEP.FAILED': { target: 'RollingBack', actions: failed('StepFailed', 'a VBR route did not become Available', 'AwaitingServiceRouteAvailable') },
-      },
-    },
-    DescribingCustomerRoute: {
+      effect: 'ensureServiceRoute',
+      seed: '1-4',
+      title: 'Add a VBR route toward the VPC',
+      skip: { guard: not('moreRoutes'), target: 'DescribingCustomerRoute' },
+      next: 'AwaitingServiceRouteAvailable',
+      compensate: 'compensateRoute',
+      message: 'adding a VBR route failed',
+    }),
+    AwaitingServiceRouteAvailable: waitState('AwaitingServiceRouteAvailable', {
+      effect: 'awaitServiceRoute',
+      pollIntervalMs: CLOUD_ACCESS_DELAYS.routePollInterval,
+      timeoutMs: CLOUD_ACCESS_DELAYS.routeTimeout,
+      seed: '1-5',
+      title: 'VBR route Available',
+      done: { target: 'AddingServiceRoute', actions: 'nextItem' },
+      message: 'a VBR route did not become Available',
+    }),
+    DescribingCustomerRoute: effectState('DescribingCustomerRoute', {
       description: 'Seed 1, customer side: the static route 100.64.0.0/10 toward the Alibaba Cloud-side IP, in each vendor’s syntax.',
-      meta: { step: { kind: 'effect', effect: 'describeCustomerRoute', seed: '1-customer', title: 'Customer-side route' } },
-      on: {
-        'STEP.DONE': { target: 'VerifyingServiceAccess', actions: 'storeCustomerRoutes' },
-        'STEP.FAILED': { target: 'RollingBack', actions: failed('StepFailed', 'describing the customer-side route failed', 'DescribingCustomerRoute') },
-      },
-    },
-    VerifyingServiceAccess: {
+      effect: 'describeCustomerRoute',
+      seed: '1-customer',
+      title: 'Customer-side route',
+      done: { target: 'VerifyingServiceAccess', actions: 'storeCustomerRoutes' },
+      message: 'describing the customer-side route failed',
+    }),
+    VerifyingServiceAccess: verifyState('VerifyingServiceAccess', {
       description: 'Verification: the routes are Available and a 100.64.x address answers from the data center through the VBR.',
-      meta: { step: { kind: 'effect', effect: 'verifyServiceAccess', seed: '1-verify', title: 'Verify access to cloud services' } },
-      on: {
-        'STEP.DONE': [
-          { guard: 'probePending', target: 'AwaitingAccessProbe', actions: 'storeProbe' },
-          { guard: 'verified', target: 'Succeeded', actions: 'recordVerification' },
-          { target: 'RollingBack', actions: ['recordVerification', failed('VerificationFailed', 'cloud services are not reachable from the data center', 'VerifyingServiceAccess')] },
-        ],
-        'STEP.FAILED': { target: 'RollingBack', actions: failed('VerificationFailed', 'verification failed', 'VerifyingServiceAccess') },
-      },
-    },
-    AwaitingAccessProbe: {
+      effect: 'verifyServiceAccess',
+      seed: '1-verify',
+      title: 'Verify access to cloud services',
+      before: [{ guard: 'probePending', target: 'AwaitingAccessProbe', actions: 'storeProbe' }],
+      next: 'Succeeded',
+      record: 'recordVerification',
+      message: 'cloud services are not reachable from the data center',
+      failedMessage: 'verification failed',
+    }),
+    AwaitingAccessProbe: waitState('AwaitingAccessProbe', {
       description: 'In the cloud: the ping run by Cloud Assistant on the data-center server finished.',
-      meta: {
-        step: { kind: 'wait', effect: 'awaitAccessProbe', pollIntervalMs: CLOUD_ACCESS_DELAYS.probePollInterval, timeoutMs: CLOUD_ACCESS_DELAYS.probeTimeout, seed: '1-verify', title: 'Ping from the data center finished' },
-      },
-      on: {
-        'STEP.DONE': [
-          { guard: 'verified', target: 'Succeeded', actions: 'recordVerification' },
-          { target: 'RollingBack', actions: ['recordVerification', failed('VerificationFailed', 'cloud services are not reachable from the data center', 'AwaitingAccessProbe')] },
-        ],
-        'STEP.FAILED': { target: 'RollingBack', actions: failed('VerificationFailed', 'the ping from the data center did not finish', 'AwaitingAccessProbe') },
-      },
-    },
+      effect: 'awaitAccessProbe',
+      pollIntervalMs: CLOUD_ACCESS_DELAYS.probePollInterval,
+      timeoutMs: CLOUD_ACCESS_DELAYS.probeTimeout,
+      seed: '1-verify',
+      title: 'Ping from the data center finished',
+      done: verdict('AwaitingAccessProbe', { next: 'Succeeded', record: 'recordVerification', message: 'cloud services are not reachable from the data center' }),
+      code: 'VerificationFailed',
+      message: 'the ping from the data center did not finish',
+    }),
     ...rollbackStates({ pollIntervalMs: CLOUD_ACCESS_DELAYS.routePollInterval, timeoutMs: CLOUD_ACCESS_DELAYS.routeTimeout, seed: '1-rollback' }),
     ...finalStates,
   },
@@ -204,8 +191,7 @@ export const cloudAccessMachine = setup({
 export function cloudAccessOutput(context: CloudAccessContext): JsonObject {
   const plan = context.plan;
   return {
-    outcome: context.failure ? context.failure.code : 'Succeeded',
-    ...(context.failure ? { failure: context.failure as unknown as Json } : {}),
+    ...outcomeOf(context),
     ...(plan
       ? {
           vbrId: plan.vbrId,
@@ -215,7 +201,6 @@ export function cloudAccessOutput(context: CloudAccessContext): JsonObject {
       : {}),
     customerRoutes: context.customerRoutes,
     verification: context.verification,
-    compensationsApplied: context.compensationsApplied,
-    compensationFailures: context.compensationFailures as unknown as Json,
+    ...rollbackReport(context),
   };
 }

@@ -14,6 +14,7 @@ import type { Json, JsonObject } from '../../src/engine/types.ts';
 import type { AuditFindingRecord } from '../../src/store/contract.ts';
 import type { KeyedFinding } from './checks/index.ts';
 import type { CheckId, RemediationSpec, Severity } from './types.ts';
+import { stableJson } from '../../src/json.ts';
 
 /** Longest key kept readable; longer resource lists are hashed. */
 const MAX_READABLE_KEY = 240;
@@ -201,15 +202,6 @@ export function specOf(s: FindingState): RemediationSpec | null {
   const o = r as JsonObject;
   if (typeof o.procedureId !== 'string' || typeof o.reason !== 'string' || !o.params || typeof o.params !== 'object' || Array.isArray(o.params)) return null;
   return { procedureId: o.procedureId, params: o.params as JsonObject, reason: o.reason };
-}
-
-function stableJson(v: Json): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  return `{${Object.keys(v)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${stableJson((v as JsonObject)[k] as Json)}`)
-    .join(',')}}`;
 }
 
 /** What a fix does, as a hash of its procedure and parameters: findings needing the same fix share one execution. */

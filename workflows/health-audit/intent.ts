@@ -8,8 +8,9 @@
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { ValidationError } from '../../src/errors.ts';
-import type { Json, JsonObject } from '../../src/engine/types.ts';
+import type { Json } from '../../src/engine/types.ts';
 import { parseCidr, parseIpv4 } from '../../src/net/index.ts';
+import { stableJson } from '../../src/json.ts';
 import { CHECK_IDS, type CheckId } from './types.ts';
 
 /** One line of a redundant group: a VBR and its role. */
@@ -307,13 +308,4 @@ export function loadIntentFile(path: string): AuditIntent {
 /** A short digest of the intent, stored with each run (which intent judged it). */
 export function intentDigest(intent: AuditIntent): string {
   return createHash('sha256').update(stableJson(intent as unknown as Json)).digest('hex').slice(0, 16);
-}
-
-function stableJson(v: Json): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  return `{${Object.keys(v)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${stableJson((v as JsonObject)[k] as Json)}`)
-    .join(',')}}`;
 }

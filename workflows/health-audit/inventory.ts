@@ -14,7 +14,7 @@
  * (Describe calls change nothing, so a repeat is harmless).
  */
 import type { CloudCallRecord } from '../../src/engine/types.ts';
-import { isCloudErrorClass, type CloudClients, type RouteTable } from '../../src/cloud/index.ts';
+import { isCloudErrorClass, regionView, type CloudClients, type RouteTable } from '../../src/cloud/index.ts';
 import type { ExecutionStatus, JsonObject, Json } from '../../src/engine/types.ts';
 import type { ExecutionStore } from '../../src/store/contract.ts';
 import type { AuditIntent } from './intent.ts';
@@ -87,7 +87,7 @@ export async function readNetwork(cloud: CloudClients, scope: AuditScope): Promi
     cenRoutes: [],
   };
   for (const regionId of scope.regionIds) {
-    const r = regionId === cloud.regionId ? cloud : cloud.forRegion(regionId);
+    const r = regionView(cloud, regionId);
     const tag = <T extends object>(xs: T[]) => xs.map((x) => ({ ...x, regionId }));
     const [pcs, vbrs, ris, vpcs, tables, peers, hcs] = await Promise.all([
       r.vpc.describePhysicalConnections(),

@@ -10,7 +10,9 @@
  */
 import { assign, setup } from 'xstate';
 import type { SerializedError } from '../../src/errors.ts';
-import type { Json, JsonObject, MachineInput, RunnerEvent } from '../../src/engine/types.ts';
+import type { Json, JsonObject } from '../../src/engine/types.ts';
+import { outputOf } from '../shared/saga.ts';
+import { failed, procedureTypes, type FailParams } from '../shared/steps.ts';
 
 /** Context of the audit machine (plain JSON, persisted by the engine). */
 export interface AuditContext {
@@ -19,24 +21,17 @@ export interface AuditContext {
   summary: JsonObject | null;
   /** What `proposeRemediations` returned. */
   remediations: JsonObject | null;
-  failure: { code: string; message: string; state: string; error?: SerializedError } | null;
+  failure: (FailParams & { error?: SerializedError }) | null;
 }
-
-const outputOf = (event: RunnerEvent): JsonObject =>
-  event.type === 'STEP.DONE' && event.output && typeof event.output === 'object' && !Array.isArray(event.output) ? event.output : {};
 
 /** The machine of `health-audit`. */
 export const healthAuditMachine = setup({
-  types: {
-    context: {} as AuditContext,
-    events: {} as RunnerEvent,
-    input: {} as MachineInput<JsonObject>,
-  },
+  types: procedureTypes<AuditContext>(),
   actions: {
     recordSummary: assign({ summary: ({ event }) => outputOf(event) }),
     recordRemediations: assign({ remediations: ({ event }) => outputOf(event) }),
     fail: assign({
-      failure: ({ event }, params: { code: string; message: string; state: string }) => ({
+      failure: ({ event }, params: FailParams) => ({
         ...params,
         ...(event.type === 'STEP.FAILED' ? { message: `${params.message}: ${event.error.message}`, error: event.error } : {}),
       }),
@@ -59,7 +54,7 @@ export const healthAuditMachine = setup({
           { guard: ({ event }) => outputOf(event).proposeRemediations === false, target: 'Succeeded', actions: 'recordSummary' },
           { target: 'ProposingRemediations', actions: 'recordSummary' },
         ],
-        'STEP.FAILED': { target: 'Failed', actions: { type: 'fail', params: { code: 'AuditFailed', message: 'the audit could not read or record the network', state: 'Auditing' } } },
+        'STEP.FAILED': { target: 'Failed', actions: failed('AuditFailed', 'the audit could not read or record the network', 'Auditing') },
       },
     },
     ProposingRemediations: {
@@ -67,7 +62,7 @@ export const healthAuditMachine = setup({
       meta: { step: { kind: 'effect', effect: 'proposeRemediations', title: 'Propose remediations' } },
       on: {
         'STEP.DONE': { target: 'Succeeded', actions: 'recordRemediations' },
-        'STEP.FAILED': { target: 'Failed', actions: { type: 'fail', params: { code: 'RemediationProposalFailed', message: 'the findings are recorded, but proposing remediations failed', state: 'ProposingRemediations' } } },
+        'STEP.FAILED': { target: 'Failed', actions: failed('RemediationProposalFailed', 'the findings are recorded, but proposing remediations failed', 'ProposingRemediations') },
       },
     },
     Succeeded: { type: 'final' },

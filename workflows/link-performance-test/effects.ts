@@ -7,24 +7,18 @@
  * report's errors; the rest of the report is still produced. None sleeps: the engine polls.
  */
 import type { CloudClients, InvocationResult } from '../../src/cloud/index.ts';
-import { FINAL_INSTANCE_INVOCATION_STATUSES, isCloudApiError, isCloudErrorClass } from '../../src/cloud/index.ts';
+import { FINAL_INSTANCE_INVOCATION_STATUSES, isCloudApiError, isCloudErrorClass, regionView } from '../../src/cloud/index.ts';
 import type { Effect, EffectInput, Json, JsonObject } from '../../src/engine/types.ts';
 import { buildPerfReport, renderPerfReportText, renderThroughputSvg, type PerfInstanceInput, type PerfReport } from '../../src/perf/index.ts';
+import { contextReaders } from '../shared/context.ts';
 import type { InvocationRef, PerfContext, StreamProblem } from './machine.ts';
 import { PAYLOAD_BYTES, parsePerfParams } from './params.ts';
-import { planPerfTest, type CommandPlan, type PerfPlan, type RoundPlan, type StreamPlan } from './plan.ts';
+import { planPerfTest, type CommandPlan, type RoundPlan, type StreamPlan } from './plan.ts';
 
 type Input = EffectInput<JsonObject, JsonObject>;
 
-const regional = (cloud: CloudClients, regionId: string): CloudClients => (cloud.regionId === regionId ? cloud : cloud.forRegion(regionId));
-const ctxOf = (input: Input): PerfContext => input.context as unknown as PerfContext;
+const { ctxOf, planOf } = contextReaders<PerfContext>();
 const json = (v: unknown): Json => v as Json;
-
-function planOf(input: Input): PerfPlan {
-  const plan = ctxOf(input).plan;
-  if (!plan) throw new Error(`${input.step}: no plan in context`);
-  return plan;
-}
 
 function roundOf(input: Input): RoundPlan {
   const r = planOf(input).rounds[ctxOf(input).round];
@@ -108,7 +102,7 @@ const reportInput = (round: RoundPlan, s: StreamPlan, over: Partial<PerfInstance
 
 /** Effects by the name `meta.step.effect` uses. */
 export function createPerfEffects(): Record<string, Effect<CloudClients>> {
-  const cloudOf = (input: Input, cloud: CloudClients): CloudClients => regional(cloud, String(input.params.regionId));
+  const cloudOf = (input: Input, cloud: CloudClients): CloudClients => regionView(cloud, String(input.params.regionId));
 
   const effects: Record<string, (input: Input, cloud: CloudClients) => Promise<JsonObject>> = {
     planPerfTest: async (input, cloud) => ({ plan: json(await planPerfTest(cloudOf(input, cloud), parsePerfParams(input.params))) }),

@@ -7,6 +7,7 @@
  * jitter) against the port bandwidth and the 1/12 single-hash-stream limit, as JSON, text and SVG.
  */
 import type { CloudClients } from '../../src/cloud/index.ts';
+import { regionView } from '../../src/cloud/index.ts';
 import type { JsonObject, ProcedureDefinition } from '../../src/engine/types.ts';
 import { createPerfEffects } from './effects.ts';
 import { perfMachine } from './machine.ts';
@@ -19,7 +20,7 @@ export const LINK_PERFORMANCE_TEST = 'link-performance-test';
 /** Checks the instances and the line exist before anything runs. */
 async function validatePerfTest(raw: JsonObject, cloud: CloudClients): Promise<void> {
   const params = parsePerfParams(raw);
-  await planPerfTest(cloud.regionId === params.regionId ? cloud : cloud.forRegion(params.regionId), params);
+  await planPerfTest(regionView(cloud, params.regionId), params);
 }
 
 /** The procedure as registered with the engine. */

@@ -15,8 +15,9 @@
  * (planning, or no stream measured at all). A failing instance is reported, not fatal.
  */
 import { assign, setup } from 'xstate';
-import type { Json, JsonObject, MachineInput, RunnerEvent } from '../../src/engine/types.ts';
-import { failureFrom, outputOf, type ProcedureFailure } from '../shared/saga.ts';
+import type { JsonObject } from '../../src/engine/types.ts';
+import { endStates, failureFrom, outcomeOf, outputOf, type ProcedureFailure } from '../shared/saga.ts';
+import { approvalState, effectState, endOnCancel, procedureTypes, verdict, waitState, type FailParams } from '../shared/steps.ts';
 import type { PerfPlan } from './plan.ts';
 
 /** A command started on one instance for one stream. */
@@ -64,16 +65,9 @@ export const PERF_DELAYS = {
   approvalExpiry: 24 * 3_600_000,
 } as const;
 
-type FailParams = { code: string; message: string; state?: string };
-const failed = (code: string, message: string, state?: string) => ({ type: 'fail' as const, params: { code, message, ...(state ? { state } : {}) } });
-
 /** The machine of `link-performance-test`. */
 export const perfMachine = setup({
-  types: {
-    context: {} as PerfContext,
-    events: {} as RunnerEvent,
-    input: {} as MachineInput<JsonObject>,
-  },
+  types: procedureTypes<PerfContext>(),
   guards: {
     moreRounds: ({ context }) => context.round + 1 < (context.plan?.rounds.length ?? 0),
     anythingMeasured: ({ event }) => outputOf(event).measured === true,
@@ -121,132 +115,113 @@ export const perfMachine = setup({
     clientWaitMs: PERF_DELAYS.defaultWait,
   }),
   output: ({ context }) => perfOutput(context),
-  on: {
-    CANCEL: { target: '.Cancelled', actions: failed('Cancelled', 'cancelled') },
-  },
+  on: endOnCancel,
   states: {
-    Planning: {
+    Planning: effectState('Planning', {
       description: 'Prerequisites: the ECS instances and their addresses, the data-center device, the bandwidth of the line.',
-      meta: { step: { kind: 'effect', effect: 'planPerfTest', seed: '2-prereq', title: 'Plan the test rounds' } },
-      on: {
-        'STEP.DONE': { target: 'CheckingCloudAssistant', actions: 'storePlan' },
-        'STEP.FAILED': { target: 'Failed', actions: failed('PlanningFailed', 'planning failed', 'Planning') },
-      },
-    },
-    CheckingCloudAssistant: {
+      effect: 'planPerfTest',
+      seed: '2-prereq',
+      title: 'Plan the test rounds',
+      done: { target: 'CheckingCloudAssistant', actions: 'storePlan' },
+      code: 'PlanningFailed',
+      message: 'planning failed',
+      failTo: 'Failed',
+    }),
+    CheckingCloudAssistant: effectState('CheckingCloudAssistant', {
       description: 'Cloud Assistant must run on every instance before commands can (DescribeCloudAssistantStatus).',
-      meta: { step: { kind: 'effect', effect: 'checkCloudAssistant', seed: '2-prereq', title: 'Check Cloud Assistant on every instance' } },
-      on: {
-        'STEP.DONE': { target: 'AwaitingApproval', actions: 'storeUnavailable' },
-        'STEP.FAILED': { target: 'Failed', actions: failed('StepFailed', 'checking Cloud Assistant failed', 'CheckingCloudAssistant') },
-      },
-    },
-    AwaitingApproval: {
+      effect: 'checkCloudAssistant',
+      seed: '2-prereq',
+      title: 'Check Cloud Assistant on every instance',
+      done: { target: 'AwaitingApproval', actions: 'storeUnavailable' },
+      message: 'checking Cloud Assistant failed',
+      failTo: 'Failed',
+    }),
+    AwaitingApproval: approvalState({
       description: 'Approval gate: the test floods the leased line for its duration.',
-      meta: {
-        step: {
-          kind: 'approval',
-          roles: ['approver', 'admin'],
-          quorum: 1,
-          expiresInMs: PERF_DELAYS.approvalExpiry,
-          reason: 'the test floods the leased line with netperf/iperf3 traffic for its duration (see the plan in the context)',
-          seed: '2',
-          title: 'Approve the performance test',
-        },
-      },
-      on: {
-        'APPROVAL.GRANTED': 'StartingServers',
-        'APPROVAL.REJECTED': { target: 'Rejected', actions: failed('ApprovalRejected', 'rejected', 'AwaitingApproval') },
-        'APPROVAL.EXPIRED': { target: 'Expired', actions: failed('ApprovalExpired', 'expired', 'AwaitingApproval') },
-      },
-    },
-    StartingServers: {
+      expiresInMs: PERF_DELAYS.approvalExpiry,
+      reason: 'the test floods the leased line with netperf/iperf3 traffic for its duration (see the plan in the context)',
+      seed: '2',
+      title: 'Approve the performance test',
+      granted: 'StartingServers',
+      endOnRefusal: true,
+      state: 'AwaitingApproval',
+    }),
+    StartingServers: effectState('StartingServers', {
       description: 'Seed 2, step 1 of each direction: netserver / iperf3 -s, one port per stream.',
-      meta: { step: { kind: 'effect', effect: 'startServers', seed: '2-1', title: 'Start the servers' } },
-      on: {
-        'STEP.DONE': { target: 'AwaitingServersListening', actions: 'storeServers' },
-        'STEP.FAILED': { target: 'Failed', actions: failed('StepFailed', 'starting the servers failed', 'StartingServers') },
-      },
-    },
-    AwaitingServersListening: {
-      meta: {
-        step: {
-          kind: 'wait',
-          effect: 'awaitServersListening',
-          pollIntervalMs: PERF_DELAYS.serverPollInterval,
-          timeoutMs: PERF_DELAYS.defaultWait,
-          timeoutContextKey: 'serverWaitMs',
-          seed: '2-1',
-          title: 'Servers listening',
-        },
-      },
-      on: {
-        'STEP.DONE': { target: 'StartingClients', actions: 'storeListening' },
-        // Clients start for the servers that run; the others are reported per stream.
-        'STEP.FAILED': 'StartingClients',
-      },
-    },
-    StartingClients: {
+      effect: 'startServers',
+      seed: '2-1',
+      title: 'Start the servers',
+      done: { target: 'AwaitingServersListening', actions: 'storeServers' },
+      message: 'starting the servers failed',
+      failTo: 'Failed',
+    }),
+    AwaitingServersListening: waitState('AwaitingServersListening', {
+      effect: 'awaitServersListening',
+      pollIntervalMs: PERF_DELAYS.serverPollInterval,
+      timeoutMs: PERF_DELAYS.defaultWait,
+      timeoutContextKey: 'serverWaitMs',
+      seed: '2-1',
+      title: 'Servers listening',
+      done: { target: 'StartingClients', actions: 'storeListening' },
+      // Clients start for the servers that run; the others are reported per stream.
+      onTimeout: 'StartingClients',
+    }),
+    StartingClients: effectState('StartingClients', {
       description: 'Seed 2, step 2 of each direction: netperf / iperf3 -c toward each server, CPU affinity -A n, Timeout longer than the test.',
-      meta: { step: { kind: 'effect', effect: 'startClients', seed: '2-2', title: 'Start the clients' } },
-      on: {
-        'STEP.DONE': { target: 'AwaitingClients', actions: 'storeClients' },
-        'STEP.FAILED': { target: 'Failed', actions: failed('StepFailed', 'starting the clients failed', 'StartingClients') },
-      },
-    },
-    AwaitingClients: {
-      meta: {
-        step: {
-          kind: 'wait',
-          effect: 'awaitClients',
-          pollIntervalMs: PERF_DELAYS.clientPollInterval,
-          timeoutMs: PERF_DELAYS.defaultWait,
-          timeoutContextKey: 'clientWaitMs',
-          seed: '2-2',
-          title: 'Clients finished',
-        },
-      },
-      on: {
-        'STEP.DONE': 'CollectingResults',
-        // Clients still running past their deadline are reported per stream.
-        'STEP.FAILED': 'CollectingResults',
-      },
-    },
-    CollectingResults: {
+      effect: 'startClients',
+      seed: '2-2',
+      title: 'Start the clients',
+      done: { target: 'AwaitingClients', actions: 'storeClients' },
+      message: 'starting the clients failed',
+      failTo: 'Failed',
+    }),
+    AwaitingClients: waitState('AwaitingClients', {
+      effect: 'awaitClients',
+      pollIntervalMs: PERF_DELAYS.clientPollInterval,
+      timeoutMs: PERF_DELAYS.defaultWait,
+      timeoutContextKey: 'clientWaitMs',
+      seed: '2-2',
+      title: 'Clients finished',
+      done: 'CollectingResults',
+      // Clients still running past their deadline are reported per stream.
+      onTimeout: 'CollectingResults',
+    }),
+    CollectingResults: effectState('CollectingResults', {
       description: 'Seed 2, "Analyze the test result": outputs (PlainText) parsed; receiver-side pps, bps, loss, jitter per stream and in total.',
-      meta: { step: { kind: 'effect', effect: 'collectResults', seed: '2-analyze', title: 'Collect and parse the results' } },
-      on: {
-        'STEP.DONE': [
-          { guard: 'moreRounds', target: 'StartingServers', actions: ['storeReport', 'nextRound'] },
-          { target: 'Reporting', actions: 'storeReport' },
-        ],
-        'STEP.FAILED': { target: 'Failed', actions: failed('StepFailed', 'collecting the results failed', 'CollectingResults') },
-      },
-    },
-    Reporting: {
+      effect: 'collectResults',
+      seed: '2-analyze',
+      title: 'Collect and parse the results',
+      done: [
+        { guard: 'moreRounds', target: 'StartingServers', actions: ['storeReport', 'nextRound'] },
+        { target: 'Reporting', actions: 'storeReport' },
+      ],
+      message: 'collecting the results failed',
+      failTo: 'Failed',
+    }),
+    Reporting: effectState('Reporting', {
       description: 'Seed 2, "Alibaba Cloud-side speed limit": judged against the port bandwidth and the 1/12 single-hash-stream limit.',
-      meta: { step: { kind: 'effect', effect: 'summarizePerfTest', seed: '2-limit', title: 'Report' } },
-      on: {
-        'STEP.DONE': [
-          { guard: 'anythingMeasured', target: 'Succeeded', actions: 'storeSummary' },
-          { target: 'Failed', actions: ['storeSummary', failed('NothingMeasured', 'no stream produced figures', 'Reporting')] },
-        ],
-        'STEP.FAILED': { target: 'Failed', actions: failed('StepFailed', 'reporting failed', 'Reporting') },
-      },
-    },
-    Succeeded: { type: 'final' },
-    Failed: { type: 'final' },
-    Cancelled: { type: 'final' },
-    Rejected: { type: 'final' },
-    Expired: { type: 'final' },
+      effect: 'summarizePerfTest',
+      seed: '2-limit',
+      title: 'Report',
+      done: verdict('Reporting', {
+        guard: 'anythingMeasured',
+        next: 'Succeeded',
+        record: 'storeSummary',
+        code: 'NothingMeasured',
+        message: 'no stream produced figures',
+        failTo: 'Failed',
+      }),
+      message: 'reporting failed',
+      failTo: 'Failed',
+    }),
+    ...endStates,
   },
 });
 
 /** What a finished execution reports (its output): every round's report as JSON, text and SVG. */
 export function perfOutput(context: PerfContext): JsonObject {
   return {
-    outcome: context.failure ? context.failure.code : 'Succeeded',
-    ...(context.failure ? { failure: context.failure as unknown as Json } : {}),
+    ...outcomeOf(context),
     ...(context.summary ? { summary: context.summary } : {}),
     reports: context.reports,
   };

@@ -10,11 +10,9 @@
  * the CEN already has for the two regions' areas, else an idle one of the account; with none,
  * the plan is refused and says what to buy (CreateCenBandwidthPackage, or the console).
  */
-import { bandwidthPackageServes, geographicRegionOf, isCloudErrorClass, type CloudClients } from '../../src/cloud/index.ts';
-import type { OpResult } from './ops.ts';
+import { bandwidthPackageServes, geographicRegionOf, type CloudClients } from '../../src/cloud/index.ts';
+import { runRemoval, unchanged, type OpResult, type Reached } from '../shared/ops.ts';
 import type { BandwidthLimitFact, BandwidthPackageFact, BandwidthStep, MigrationFacts, MigrationParams, MigrationPlan, PlannedCall, Refusal } from './types.ts';
-
-const unchanged = (): OpResult => ({ changed: false, requestIds: [] });
 
 // ---------------------------------------------------------------------------------------------
 // Facts
@@ -201,17 +199,11 @@ export async function ensurePackageAssociated(cloud: CloudClients, spec: Package
 export async function removePackageAssociation(cloud: CloudClients, spec: PackageSpec): Promise<OpResult> {
   const p = await findPackage(cloud, spec);
   if (!p || !p.cenIds.includes(spec.cenId)) return unchanged();
-  try {
-    const r = await cloud.cbn.unassociateCenBandwidthPackage(spec);
-    return { changed: true, requestIds: [r.requestId] };
-  } catch (err) {
-    if (isCloudErrorClass(err, 'not_found')) return unchanged();
-    throw err;
-  }
+  return runRemoval(() => cloud.cbn.unassociateCenBandwidthPackage(spec));
 }
 
 /** Whether the package serves the CEN (`present`) or not (`absent`). */
-export async function packageAssociationReached(cloud: CloudClients, spec: PackageSpec, want: 'present' | 'absent'): Promise<{ ready: boolean; status: string }> {
+export async function packageAssociationReached(cloud: CloudClients, spec: PackageSpec, want: 'present' | 'absent'): Promise<Reached> {
   const p = await findPackage(cloud, spec);
   const on = p?.cenIds.includes(spec.cenId) === true;
   return { ready: want === 'present' ? on && p?.status === 'InUse' : !on, status: p ? `${p.status}${p.cenIds.length > 0 ? ` ${p.cenIds.join(',')}` : ''}` : 'Absent' };
@@ -231,7 +223,7 @@ export async function ensureBandwidthLimit(cloud: CloudClients, spec: LimitSpec)
 }
 
 /** Whether the bandwidth is `bandwidthMbps` and `Active` (0: no row left). */
-export async function bandwidthLimitReached(cloud: CloudClients, spec: LimitSpec): Promise<{ ready: boolean; status: string }> {
+export async function bandwidthLimitReached(cloud: CloudClients, spec: LimitSpec): Promise<Reached> {
   const l = await findLimit(cloud, spec);
   if (spec.bandwidthMbps === 0) return { ready: l === undefined, status: l ? `${l.status} ${l.bandwidthLimit} Mbit/s` : 'Absent' };
   return { ready: l?.bandwidthLimit === spec.bandwidthMbps && l.status === 'Active', status: l ? `${l.status} ${l.bandwidthLimit} Mbit/s` : 'Absent' };
@@ -252,7 +244,7 @@ export async function ensureBandwidthStep(cloud: CloudClients, plan: MigrationPl
 }
 
 /** Whether one planned step took effect (`awaitBandwidth`). */
-export async function bandwidthStepReached(cloud: CloudClients, plan: MigrationPlan, step: BandwidthStep): Promise<{ ready: boolean; status: string }> {
+export async function bandwidthStepReached(cloud: CloudClients, plan: MigrationPlan, step: BandwidthStep): Promise<Reached> {
   const spec = stepSpec(plan, step);
   return 'bandwidthMbps' in spec ? bandwidthLimitReached(cloud, spec) : packageAssociationReached(cloud, spec, 'present');
 }

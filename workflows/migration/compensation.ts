@@ -4,30 +4,33 @@
  * context, newest first, and replayed in that order by the `RollingBack` states of every migration
  * procedure and by `rollback-migration`. Applying one is idempotent; a failure is journaled and
  * the rollback goes on with the next one.
+ *
+ * The route, BGP network and router interface kinds are the procedures' shared ones
+ * (`workflows/shared/compensation.ts`); the CEN kinds are the migrations' own.
  */
 import type { CloudClients } from '../../src/cloud/index.ts';
+import { regionView } from '../../src/cloud/index.ts';
+import {
+  applySharedCompensation,
+  describeSharedCompensation,
+  isSharedCompensation,
+  SHARED_COMPENSATION_KINDS,
+  sharedCompensationReached,
+  type SharedCompensation,
+} from '../shared/compensation.ts';
+import type { OpResult, Reached } from '../shared/ops.ts';
 import {
   attachmentReached,
-  bgpNetworkReached,
   cenHealthCheckReached,
   ensureAttached,
-  ensureBgpNetwork,
   ensureCenHealthCheck,
   ensureProtectionLevel,
-  ensureRoute,
-  ensureRouterInterfaceHealthCheck,
   protectionLevelReached,
   publishedReached,
   removeAttachment,
-  removeBgpNetwork,
   removePublished,
-  removeRoute,
-  routeReached,
-  routerInterfaceHealthCheckReached,
-  type OpResult,
 } from './ops.ts';
 import { bandwidthLimitReached, ensureBandwidthLimit, packageAssociationReached, removePackageAssociation } from './bandwidth.ts';
-import type { NextHopFact } from './types.ts';
 
 /** One undo step. `regionId` selects the region view of the cloud clients. */
 export type Compensation =
@@ -43,27 +46,7 @@ export type Compensation =
       routeTableId: string;
       destinationCidrBlock: string;
     }
-  | { kind: 'removeRoute'; regionId: string; routeTableId: string; destinationCidrBlock: string; nextHops: NextHopFact[] }
-  | {
-      kind: 'restoreRoute';
-      regionId: string;
-      routeTableId: string;
-      destinationCidrBlock: string;
-      nextHops: NextHopFact[];
-      routeEntryName?: string;
-      description?: string;
-    }
-  | { kind: 'removeBgpNetwork'; regionId: string; vbrId: string; dstCidrBlock: string }
-  | { kind: 'restoreBgpNetwork'; regionId: string; vbrId: string; dstCidrBlock: string; vpcId?: string }
-  | {
-      kind: 'restoreRouterInterfaceHealthCheck';
-      regionId: string;
-      routerInterfaceId: string;
-      healthCheckSourceIp?: string;
-      healthCheckTargetIp?: string;
-      hcRate?: number;
-      hcThreshold?: number;
-    }
+  | SharedCompensation
   | {
       kind: 'restoreCenVbrHealthCheck';
       regionId: string;
@@ -92,11 +75,7 @@ export const COMPENSATION_KINDS = [
   'detachChild',
   'reattachChild',
   'withdrawPublishedRoute',
-  'removeRoute',
-  'restoreRoute',
-  'removeBgpNetwork',
-  'restoreBgpNetwork',
-  'restoreRouterInterfaceHealthCheck',
+  ...SHARED_COMPENSATION_KINDS,
   'restoreCenVbrHealthCheck',
   'unassociateBandwidthPackage',
   'restoreBandwidthLimit',
@@ -104,6 +83,7 @@ export const COMPENSATION_KINDS = [
 
 /** One line a human reads in the journal. */
 export function describeCompensation(c: Compensation): string {
+  if (isSharedCompensation(c)) return describeSharedCompensation(c);
   switch (c.kind) {
     case 'restoreProtectionLevel':
       return `set ${c.cenId} ProtectionLevel back to ${c.protectionLevel}`;
@@ -113,18 +93,6 @@ export function describeCompensation(c: Compensation): string {
       return `attach ${c.childInstanceId} to ${c.cenId} again`;
     case 'withdrawPublishedRoute':
       return `withdraw ${c.destinationCidrBlock} of ${c.routeTableId} from ${c.cenId}`;
-    case 'removeRoute':
-      return `remove ${c.destinationCidrBlock} from ${c.routeTableId}`;
-    case 'restoreRoute':
-      return `re-add ${c.destinationCidrBlock} → ${c.nextHops.map((h) => h.nextHopId).join(',')} to ${c.routeTableId}`;
-    case 'removeBgpNetwork':
-      return `withdraw BGP network ${c.dstCidrBlock} from ${c.vbrId}`;
-    case 'restoreBgpNetwork':
-      return `re-advertise BGP network ${c.dstCidrBlock} on ${c.vbrId}`;
-    case 'restoreRouterInterfaceHealthCheck':
-      return c.healthCheckTargetIp
-        ? `restore the health check of ${c.routerInterfaceId} (${c.healthCheckSourceIp} → ${c.healthCheckTargetIp})`
-        : `remove the health check of ${c.routerInterfaceId}`;
     case 'restoreCenVbrHealthCheck':
       return c.targetIp ? `restore the CEN health check of ${c.vbrId} → ${c.targetIp}` : `disable the CEN health check of ${c.vbrId}`;
     case 'unassociateBandwidthPackage':
@@ -148,7 +116,8 @@ const child = (c: { cenId: string; childInstanceId: string; childInstanceType: '
  * @throws CloudApiError when the cloud refuses; the caller journals it and goes on.
  */
 export async function applyCompensation(cloud: CloudClients, c: Compensation, clientToken: string): Promise<OpResult> {
-  const cl = cloud.regionId === c.regionId ? cloud : cloud.forRegion(c.regionId);
+  if (isSharedCompensation(c)) return applySharedCompensation(cloud, c, clientToken);
+  const cl = regionView(cloud, c.regionId);
   switch (c.kind) {
     case 'restoreProtectionLevel':
       return ensureProtectionLevel(cl, c.cenId, c.protectionLevel);
@@ -158,16 +127,6 @@ export async function applyCompensation(cloud: CloudClients, c: Compensation, cl
       return ensureAttached(cl, child(c));
     case 'withdrawPublishedRoute':
       return removePublished(cl, { ...child(c), routeTableId: c.routeTableId, destinationCidrBlock: c.destinationCidrBlock });
-    case 'removeRoute':
-      return removeRoute(cl, c);
-    case 'restoreRoute':
-      return ensureRoute(cl, c, clientToken);
-    case 'removeBgpNetwork':
-      return removeBgpNetwork(cl, c, clientToken);
-    case 'restoreBgpNetwork':
-      return ensureBgpNetwork(cl, c, clientToken);
-    case 'restoreRouterInterfaceHealthCheck':
-      return ensureRouterInterfaceHealthCheck(cl, c);
     case 'restoreCenVbrHealthCheck':
       return ensureCenHealthCheck(cl, { ...c, vbrRegionId: c.regionId });
     case 'unassociateBandwidthPackage':
@@ -178,8 +137,9 @@ export async function applyCompensation(cloud: CloudClients, c: Compensation, cl
 }
 
 /** Whether a compensation's target state is reached (for the wait after applying it). */
-export async function compensationReached(cloud: CloudClients, c: Compensation): Promise<{ ready: boolean; status: string }> {
-  const cl = cloud.regionId === c.regionId ? cloud : cloud.forRegion(c.regionId);
+export async function compensationReached(cloud: CloudClients, c: Compensation): Promise<Reached> {
+  if (isSharedCompensation(c)) return sharedCompensationReached(cloud, c);
+  const cl = regionView(cloud, c.regionId);
   switch (c.kind) {
     case 'restoreProtectionLevel':
       return protectionLevelReached(cl, c.cenId, c.protectionLevel);
@@ -189,16 +149,6 @@ export async function compensationReached(cloud: CloudClients, c: Compensation):
       return attachmentReached(cl, child(c), 'present');
     case 'withdrawPublishedRoute':
       return publishedReached(cl, { ...child(c), routeTableId: c.routeTableId, destinationCidrBlock: c.destinationCidrBlock }, 'absent');
-    case 'removeRoute':
-      return routeReached(cl, c, 'absent');
-    case 'restoreRoute':
-      return routeReached(cl, c, 'present');
-    case 'removeBgpNetwork':
-      return bgpNetworkReached(cl, c, 'absent');
-    case 'restoreBgpNetwork':
-      return bgpNetworkReached(cl, c, 'present');
-    case 'restoreRouterInterfaceHealthCheck':
-      return routerInterfaceHealthCheckReached(cl, c);
     case 'restoreCenVbrHealthCheck':
       return cenHealthCheckReached(cl, { ...c, vbrRegionId: c.regionId });
     case 'unassociateBandwidthPackage':

@@ -5,27 +5,32 @@
  * changing anything (`verify…` → `{ ok, checks, flows }`). None sleeps: the engine polls.
  */
 import type { CloudClients, FlowProbeResult } from '../../src/cloud/index.ts';
+import { regionView } from '../../src/cloud/index.ts';
 import type { Effect, EffectInput, Json, JsonObject } from '../../src/engine/types.ts';
+import { contextReaders } from '../shared/context.ts';
+import {
+  bgpNetworkReached,
+  ensureBgpNetwork,
+  ensureRoute,
+  ensureRouterInterfaceHealthCheck,
+  removeBgpNetwork,
+  removeRoute,
+  routeReached,
+  routerInterfaceHealthCheckReached,
+} from '../shared/ops.ts';
+import { checkProblems, phaseVerdict, probeTrace, type Check } from '../shared/verify.ts';
 import { bandwidthStepReached, ensureBandwidthStep } from './bandwidth.ts';
 import { applyCompensation, compensationReached, type Compensation } from './compensation.ts';
 import { currentConflict, pendingAttachments, pendingHalves, pendingHealthChecks, type MigrationContext } from './machine-setup.ts';
 import {
   attachmentReached,
-  bgpNetworkReached,
   cenHealthCheckReached,
   ensureAttached,
-  ensureBgpNetwork,
   ensureCenHealthCheck,
   ensureProtectionLevel,
   ensurePublished,
-  ensureRoute,
-  ensureRouterInterfaceHealthCheck,
   protectionLevelReached,
   publishedReached,
-  removeBgpNetwork,
-  removeRoute,
-  routeReached,
-  routerInterfaceHealthCheckReached,
   withReadRetries,
   type PublishSpec,
 } from './ops.ts';
@@ -36,13 +41,7 @@ import type { BandwidthStep, ConflictPlan, FlowParam, MigrationKind, MigrationPa
 
 type Input = EffectInput<JsonObject, JsonObject>;
 
-const ctxOf = (input: Input): MigrationContext => input.context as unknown as MigrationContext;
-
-function planOf(input: Input): MigrationPlan {
-  const plan = ctxOf(input).plan;
-  if (!plan) throw new Error(`${input.step}: no plan in context`);
-  return plan;
-}
+const { ctxOf, planOf } = contextReaders<MigrationContext>();
 
 function conflictOf(input: Input): ConflictPlan {
   const c = currentConflict(ctxOf(input));
@@ -59,9 +58,6 @@ function bandwidthStepOf(input: Input): BandwidthStep {
   return step;
 }
 
-/** The clients of a region (routes live in their table's region). */
-const regional = (cloud: CloudClients, regionId: string): CloudClients => (cloud.regionId === regionId ? cloud : cloud.forRegion(regionId));
-
 /** Probes the flows of the params; a flow list that is empty verifies trivially. */
 async function probeFlows(cloud: CloudClients, flows: FlowParam[] | undefined): Promise<{ ok: boolean; flows: JsonObject[] }> {
   if (!flows || flows.length === 0) return { ok: true, flows: [] };
@@ -71,16 +67,9 @@ async function probeFlows(cloud: CloudClients, flows: FlowParam[] | undefined): 
     flows: results.map((r) => ({
       name: r.flow.name ?? r.flow.destinationIp,
       reachable: r.reachable,
-      ...(r.hops ? { hops: r.hops } : {}),
-      ...(r.reason ? { reason: r.reason } : {}),
+      ...probeTrace(r),
     })),
   };
-}
-
-interface Check extends JsonObject {
-  check: string;
-  ok: boolean;
-  seen: string;
 }
 
 /** Checks the table and the CEN view after one or all conflicts: peering routes gone, halves gone, CEN routes Active. */
@@ -90,7 +79,7 @@ async function checkConflicts(cloud: CloudClients, plan: MigrationPlan, conflict
   for (const c of conflicts) bySubject.set(c.childInstanceId, [...(bySubject.get(c.childInstanceId) ?? []), c]);
   for (const [childId, list] of bySubject) {
     const first = list[0];
-    const view = regional(cloud, first.regionId);
+    const view = regionView(cloud, first.regionId);
     const entries = await view.vpc.describeRouteEntryList({ routeTableId: first.routeTableId });
     const cen = await view.cbn.describeCenChildInstanceRouteEntries({
       cenId: plan.cenId,
@@ -119,16 +108,8 @@ async function checkConflicts(cloud: CloudClients, plan: MigrationPlan, conflict
 }
 
 function verdict(checks: Check[], probes: { ok: boolean; flows: JsonObject[] }, phase: string): JsonObject {
-  const failedChecks = checks.filter((c) => !c.ok).map((c) => `${c.check} (seen ${c.seen})`);
   const failedFlows = probes.flows.filter((f) => f.reachable !== true).map((f) => `flow ${String(f.name)} unreachable${f.reason ? `: ${String(f.reason)}` : ''}`);
-  const problems = [...failedChecks, ...failedFlows];
-  return {
-    phase,
-    ok: problems.length === 0,
-    ...(problems.length > 0 ? { reason: `${phase}: ${problems.join('; ')}` } : {}),
-    checks,
-    flows: probes.flows,
-  };
+  return phaseVerdict(phase, [...checkProblems(checks), ...failedFlows], { checks, flows: probes.flows });
 }
 
 function publishSpec(plan: MigrationPlan, index: number): PublishSpec {
@@ -215,16 +196,16 @@ export function createMigrationEffects(kind: MigrationKind): Record<string, Effe
 
     verifyFlows: async (input, cloud) => verdict([], await probeFlows(cloud, params(input).flows), 'after attaching and publishing'),
 
-    ensureHalfRoute: async (input, cloud) => ensureRoute(regional(cloud, conflictOf(input).regionId), halfSpec(input), input.idempotencyKey),
-    awaitHalfRouteAvailable: async (input, cloud) => routeReached(regional(cloud, conflictOf(input).regionId), halfSpec(input), 'present'),
+    ensureHalfRoute: async (input, cloud) => ensureRoute(regionView(cloud, conflictOf(input).regionId), halfSpec(input), input.idempotencyKey),
+    awaitHalfRouteAvailable: async (input, cloud) => routeReached(regionView(cloud, conflictOf(input).regionId), halfSpec(input), 'present'),
     ensureHalfNetwork: async (input, cloud) => ensureBgpNetwork(cloud, networkSpec(input, params(input)), input.idempotencyKey),
     awaitHalfNetworkAdvertised: async (input, cloud) => bgpNetworkReached(cloud, networkSpec(input, params(input)), 'present'),
-    removePeeringRoute: async (input, cloud) => removeRoute(regional(cloud, conflictOf(input).regionId), peeringSpec(input)),
-    awaitPeeringRouteDeleted: async (input, cloud) => routeReached(regional(cloud, conflictOf(input).regionId), peeringSpec(input), 'absent'),
+    removePeeringRoute: async (input, cloud) => removeRoute(regionView(cloud, conflictOf(input).regionId), peeringSpec(input)),
+    awaitPeeringRouteDeleted: async (input, cloud) => routeReached(regionView(cloud, conflictOf(input).regionId), peeringSpec(input), 'absent'),
     awaitCenRoutesActive: async (input, cloud) => {
       const plan = planOf(input);
       const c = conflictOf(input);
-      const cen = await regional(cloud, c.regionId).cbn.describeCenChildInstanceRouteEntries({
+      const cen = await regionView(cloud, c.regionId).cbn.describeCenChildInstanceRouteEntries({
         cenId: plan.cenId,
         childInstanceId: c.childInstanceId,
         childInstanceType: c.childInstanceType,
@@ -237,8 +218,8 @@ export function createMigrationEffects(kind: MigrationKind): Record<string, Effe
         .map((b) => ({ cidr: b.destinationCidrBlock, status: cen.find((x) => x.destinationCidrBlock === b.destinationCidrBlock && x.type === 'CEN')?.status ?? 'absent' }));
       return { ready: statuses.every((s) => s.status === 'Active'), routes: statuses };
     },
-    removeHalfRoute: async (input, cloud) => removeRoute(regional(cloud, conflictOf(input).regionId), halfSpec(input)),
-    awaitHalfRouteDeleted: async (input, cloud) => routeReached(regional(cloud, conflictOf(input).regionId), halfSpec(input), 'absent'),
+    removeHalfRoute: async (input, cloud) => removeRoute(regionView(cloud, conflictOf(input).regionId), halfSpec(input)),
+    awaitHalfRouteDeleted: async (input, cloud) => routeReached(regionView(cloud, conflictOf(input).regionId), halfSpec(input), 'absent'),
     removeHalfNetwork: async (input, cloud) => removeBgpNetwork(cloud, networkSpec(input, params(input)), input.idempotencyKey),
     awaitHalfNetworkWithdrawn: async (input, cloud) => bgpNetworkReached(cloud, networkSpec(input, params(input)), 'absent'),
 

@@ -5,23 +5,18 @@
  * named in each state's `meta.step` and sends `STEP.DONE` / `STEP.FAILED` back.
  */
 import { assign, setup } from 'xstate';
-import type { SerializedError } from '../../src/errors.ts';
-import type { Json, JsonObject, MachineInput, RunnerEvent } from '../../src/engine/types.ts';
+import type { Json, JsonObject, MachineInput } from '../../src/engine/types.ts';
+import { healthCheckSettings } from '../shared/ops.ts';
+import { initialSaga, outcomeOf, outputOf, rollbackReport, sagaActions, sagaGuards, sagaUpdates, type SagaContext } from '../shared/saga.ts';
+import { procedureTypes } from '../shared/steps.ts';
 import type { Compensation } from './compensation.ts';
 import type { ConflictPlan, MigrationFacts, MigrationKind, MigrationPlan } from './types.ts';
 
-/** Why an execution stops going forward. */
-export interface MigrationFailure {
-  code: string;
-  message: string;
-  /** The step (state) that failed, when known. */
-  state?: string;
-  /** What verification saw, the refusal list, the error… */
-  evidence?: Json;
-}
-
-/** Context of the migration machines (plain JSON, persisted by the engine). */
-export interface MigrationContext {
+/**
+ * Context of the migration machines (plain JSON, persisted by the engine). The saga's fields
+ * (compensations newest first, the failure) are the procedures' shared ones.
+ */
+export interface MigrationContext extends SagaContext<Compensation> {
   kind: MigrationKind | 'rollback';
   executionId: string;
   approvalRequired: boolean;
@@ -32,15 +27,8 @@ export interface MigrationContext {
   conflictIndex: number;
   /** Index within the current loop (attachments, published routes, halves, BGP networks…). */
   index: number;
-  /** Saga: undo steps, newest first. */
-  compensations: Compensation[];
-  /** Set when applying the head compensation failed: its wait is skipped. */
-  headFailed: boolean;
-  compensationsApplied: number;
-  compensationFailures: { compensation: Compensation; error: SerializedError }[];
   /** One summary per verification, in order. */
   verifications: JsonObject[];
-  failure: MigrationFailure | null;
   /** Wait deadline for a CEN route to turn Active (the engine reads it via `timeoutContextKey`). */
   cenRouteActiveTimeoutMs: number;
 }
@@ -83,32 +71,92 @@ export const pendingAttachments = (ctx: MigrationContext): MigrationPlan['attach
 /** Express Connect health checks to disable first (5.2-1). */
 export const pendingHealthChecks = (ctx: MigrationContext) => ctx.plan?.vbr?.disableHealthChecks ?? [];
 
-function failureFrom(event: RunnerEvent, fallback: { code: string; message: string; state?: string }): MigrationFailure {
-  const state = fallback.state;
-  const at = state ? { state } : {};
-  if (event.type === 'STEP.FAILED') return { code: fallback.code, message: `${fallback.message}: ${event.error.message}`, ...at, evidence: event.error as unknown as Json };
-  if (event.type === 'STEP.DONE') {
-    const out = (event.output ?? {}) as JsonObject;
-    return { code: fallback.code, message: typeof out.reason === 'string' ? out.reason : fallback.message, ...at, evidence: out };
-  }
-  if (event.type === 'APPROVAL.REJECTED') return { code: 'ApprovalRejected', message: `rejected by ${event.by}${event.comment ? `: ${event.comment}` : ''}`, ...at };
-  if (event.type === 'APPROVAL.EXPIRED') return { code: 'ApprovalExpired', message: 'nobody approved before the gate expired', ...at };
-  if (event.type === 'CANCEL') return { code: 'Cancelled', message: `cancelled by ${event.by}`, ...at };
-  if (event.type === 'ROLLBACK') return { code: 'RollbackRequested', message: `rollback requested by ${event.by}${event.reason ? `: ${event.reason}` : ''}`, ...at };
-  return { code: fallback.code, message: fallback.message, ...(state ? { state } : {}) };
+// The undo step of each change, from the plan and the cursors (null: nothing to undo).
+
+function protectionLevelUndo(ctx: MigrationContext): Compensation | null {
+  const p = ctx.plan as MigrationPlan;
+  return p.protectionLevel.current === 'unknown' ? null : { kind: 'restoreProtectionLevel', regionId: p.regionId, cenId: p.cenId, protectionLevel: p.protectionLevel.current };
 }
 
-const outputOf = (event: RunnerEvent): JsonObject => (event.type === 'STEP.DONE' && event.output && typeof event.output === 'object' && !Array.isArray(event.output) ? event.output : {});
+function healthCheckUndo(ctx: MigrationContext): Compensation | null {
+  const ri = pendingHealthChecks(ctx)[ctx.index];
+  if (!ri) return null;
+  return {
+    kind: 'restoreRouterInterfaceHealthCheck',
+    regionId: (ctx.plan as MigrationPlan).regionId,
+    routerInterfaceId: ri.routerInterfaceId,
+    ...healthCheckSettings(ri),
+  };
+}
 
-const push = (ctx: MigrationContext, c: Compensation | null): Compensation[] => (c ? [c, ...ctx.compensations] : ctx.compensations);
+function attachmentUndo(ctx: MigrationContext): Compensation | null {
+  const a = pendingAttachments(ctx)[ctx.index];
+  const p = ctx.plan as MigrationPlan;
+  return a ? { kind: 'detachChild', regionId: a.childInstanceRegionId, cenId: p.cenId, childInstanceId: a.childInstanceId, childInstanceType: a.childInstanceType } : null;
+}
+
+/** Undoes the current bandwidth step: unassociate the package, or put the previous limit back. */
+function bandwidthUndo(ctx: MigrationContext): Compensation | null {
+  const p = ctx.plan as MigrationPlan;
+  const step = p.bandwidth.steps[ctx.index];
+  if (!step) return null;
+  return step.kind === 'associate'
+    ? { kind: 'unassociateBandwidthPackage', regionId: p.regionId, cenId: p.cenId, cenBandwidthPackageId: step.cenBandwidthPackageId }
+    : { kind: 'restoreBandwidthLimit', regionId: p.regionId, cenId: p.cenId, localRegionId: step.localRegionId, oppositeRegionId: step.oppositeRegionId, bandwidthMbps: step.previousMbps };
+}
+
+function publishUndo(ctx: MigrationContext): Compensation | null {
+  const p = ctx.plan as MigrationPlan;
+  const r = p.publish[ctx.index];
+  return r
+    ? { kind: 'withdrawPublishedRoute', regionId: r.regionId, cenId: p.cenId, childInstanceId: r.childInstanceId, childInstanceType: 'VPC', routeTableId: r.routeTableId, destinationCidrBlock: r.destinationCidrBlock }
+    : null;
+}
+
+/** Undoes adding (`removeRoute`) or deleting (`restoreRoute`) the current half route. */
+function halfRouteUndo(ctx: MigrationContext, kind: 'removeRoute' | 'restoreRoute'): Compensation | null {
+  const c = currentConflict(ctx) as ConflictPlan;
+  const h = pendingHalves(c)[ctx.index];
+  return h ? { kind, regionId: c.regionId, routeTableId: c.routeTableId, destinationCidrBlock: h.destinationCidrBlock, nextHops: c.peeringRoute.nextHops } : null;
+}
+
+/** Undoes advertising (`removeBgpNetwork`) or withdrawing (`restoreBgpNetwork`) the current half as a BGP network. */
+function halfNetworkUndo(ctx: MigrationContext, kind: 'removeBgpNetwork' | 'restoreBgpNetwork'): Compensation | null {
+  const c = currentConflict(ctx) as ConflictPlan;
+  const n = c.bgpNetworks[ctx.index];
+  return n ? { kind, regionId: c.regionId, vbrId: c.childInstanceId, dstCidrBlock: n } : null;
+}
+
+function peeringRouteUndo(ctx: MigrationContext): Compensation {
+  const c = currentConflict(ctx) as ConflictPlan;
+  return {
+    kind: 'restoreRoute',
+    regionId: c.regionId,
+    routeTableId: c.routeTableId,
+    destinationCidrBlock: c.peeringRoute.destinationCidrBlock,
+    nextHops: c.peeringRoute.nextHops,
+    ...(c.peeringRoute.routeEntryName ? { routeEntryName: c.peeringRoute.routeEntryName } : {}),
+    ...(c.peeringRoute.description ? { description: c.peeringRoute.description } : {}),
+  };
+}
+
+function cenHealthCheckUndo(ctx: MigrationContext): Compensation | null {
+  const p = ctx.plan as MigrationPlan;
+  const v = p.vbr;
+  if (!v?.cenHealthCheck) return null;
+  const prev = v.cenHealthCheck.previous;
+  return {
+    kind: 'restoreCenVbrHealthCheck',
+    regionId: p.regionId,
+    cenId: p.cenId,
+    vbrId: v.vbrId,
+    ...(prev ? { targetIp: prev.targetIp, ...(prev.sourceIp ? { sourceIp: prev.sourceIp } : {}), interval: prev.interval, threshold: prev.threshold } : {}),
+  };
+}
 
 /** The machine setup shared by the three migration procedures. */
 export const migrationSetup = setup({
-  types: {
-    context: {} as MigrationContext,
-    events: {} as RunnerEvent,
-    input: {} as MachineInput<JsonObject>,
-  },
+  types: procedureTypes<MigrationContext>(),
   guards: {
     planRunnable: ({ event }) => (outputOf(event).plan as unknown as MigrationPlan | undefined)?.runnable === true,
     verified: ({ event }) => outputOf(event).ok === true,
@@ -134,12 +182,7 @@ export const migrationSetup = setup({
       const hc = context.plan?.vbr?.cenHealthCheck;
       return hc !== null && hc !== undefined && !hc.existing;
     },
-    hasCompensations: ({ context }) => context.compensations.length > 0,
-    cancelled: ({ context }) => context.failure?.code === 'Cancelled',
-    approvalRejected: ({ context }) => context.failure?.code === 'ApprovalRejected',
-    approvalExpired: ({ context }) => context.failure?.code === 'ApprovalExpired',
-    rollbackIncomplete: ({ context }) => context.compensationFailures.length > 0,
-    somethingRolledBack: ({ context }) => context.compensationsApplied > 0,
+    ...sagaGuards,
     rollbackRequested: ({ context }) => context.failure?.code === 'RollbackRequested',
   },
   actions: {
@@ -154,137 +197,20 @@ export const migrationSetup = setup({
     recordVerification: assign({
       verifications: ({ context, event }) => [...context.verifications, outputOf(event)],
     }),
-    fail: assign({
-      failure: ({ context, event }, params: { code: string; message: string; state?: string }) => context.failure ?? failureFrom(event, params),
-    }),
+    ...sagaActions<MigrationContext>(),
     // Compensations: pushed when the step's effect reports (done or failed), since a failed call
     // may still have been applied; every compensation is idempotent.
-    compensateProtectionLevel: assign({
-      compensations: ({ context }) => {
-        const p = context.plan as MigrationPlan;
-        return push(context, p.protectionLevel.current === 'unknown' ? null : { kind: 'restoreProtectionLevel', regionId: p.regionId, cenId: p.cenId, protectionLevel: p.protectionLevel.current });
-      },
-    }),
-    compensateHealthCheck: assign({
-      compensations: ({ context }) => {
-        const ri = pendingHealthChecks(context)[context.index];
-        return push(context, ri ? {
-          kind: 'restoreRouterInterfaceHealthCheck',
-          regionId: (context.plan as MigrationPlan).regionId,
-          routerInterfaceId: ri.routerInterfaceId,
-          ...(ri.healthCheckSourceIp ? { healthCheckSourceIp: ri.healthCheckSourceIp } : {}),
-          ...(ri.healthCheckTargetIp ? { healthCheckTargetIp: ri.healthCheckTargetIp } : {}),
-          ...(ri.hcRate !== undefined ? { hcRate: ri.hcRate } : {}),
-          ...(ri.hcThreshold !== undefined ? { hcThreshold: ri.hcThreshold } : {}),
-        } : null);
-      },
-    }),
-    compensateAttachment: assign({
-      compensations: ({ context }) => {
-        const a = pendingAttachments(context)[context.index];
-        const p = context.plan as MigrationPlan;
-        return push(context, a ? { kind: 'detachChild', regionId: a.childInstanceRegionId, cenId: p.cenId, childInstanceId: a.childInstanceId, childInstanceType: a.childInstanceType } : null);
-      },
-    }),
-    compensateBandwidth: assign({
-      compensations: ({ context }) => {
-        const p = context.plan as MigrationPlan;
-        const step = p.bandwidth.steps[context.index];
-        if (!step) return context.compensations;
-        return push(
-          context,
-          step.kind === 'associate'
-            ? { kind: 'unassociateBandwidthPackage', regionId: p.regionId, cenId: p.cenId, cenBandwidthPackageId: step.cenBandwidthPackageId }
-            : { kind: 'restoreBandwidthLimit', regionId: p.regionId, cenId: p.cenId, localRegionId: step.localRegionId, oppositeRegionId: step.oppositeRegionId, bandwidthMbps: step.previousMbps },
-        );
-      },
-    }),
-    compensatePublish: assign({
-      compensations: ({ context }) => {
-        const p = context.plan as MigrationPlan;
-        const r = p.publish[context.index];
-        return push(context, r ? { kind: 'withdrawPublishedRoute', regionId: r.regionId, cenId: p.cenId, childInstanceId: r.childInstanceId, childInstanceType: 'VPC', routeTableId: r.routeTableId, destinationCidrBlock: r.destinationCidrBlock } : null);
-      },
-    }),
-    compensateHalfRoute: assign({
-      compensations: ({ context }) => {
-        const c = currentConflict(context) as ConflictPlan;
-        const h = pendingHalves(c)[context.index];
-        return push(context, h ? { kind: 'removeRoute', regionId: c.regionId, routeTableId: c.routeTableId, destinationCidrBlock: h.destinationCidrBlock, nextHops: c.peeringRoute.nextHops } : null);
-      },
-    }),
-    compensateBgpNetwork: assign({
-      compensations: ({ context }) => {
-        const c = currentConflict(context) as ConflictPlan;
-        const n = c.bgpNetworks[context.index];
-        return push(context, n ? { kind: 'removeBgpNetwork', regionId: c.regionId, vbrId: c.childInstanceId, dstCidrBlock: n } : null);
-      },
-    }),
-    compensatePeeringRoute: assign({
-      compensations: ({ context }) => {
-        const c = currentConflict(context) as ConflictPlan;
-        return push(context, {
-          kind: 'restoreRoute',
-          regionId: c.regionId,
-          routeTableId: c.routeTableId,
-          destinationCidrBlock: c.peeringRoute.destinationCidrBlock,
-          nextHops: c.peeringRoute.nextHops,
-          ...(c.peeringRoute.routeEntryName ? { routeEntryName: c.peeringRoute.routeEntryName } : {}),
-          ...(c.peeringRoute.description ? { description: c.peeringRoute.description } : {}),
-        });
-      },
-    }),
-    compensateHalfRouteRemoval: assign({
-      compensations: ({ context }) => {
-        const c = currentConflict(context) as ConflictPlan;
-        const h = pendingHalves(c)[context.index];
-        return push(context, h ? { kind: 'restoreRoute', regionId: c.regionId, routeTableId: c.routeTableId, destinationCidrBlock: h.destinationCidrBlock, nextHops: c.peeringRoute.nextHops } : null);
-      },
-    }),
-    compensateBgpWithdrawal: assign({
-      compensations: ({ context }) => {
-        const c = currentConflict(context) as ConflictPlan;
-        const n = c.bgpNetworks[context.index];
-        return push(context, n ? { kind: 'restoreBgpNetwork', regionId: c.regionId, vbrId: c.childInstanceId, dstCidrBlock: n } : null);
-      },
-    }),
-    compensateCenHealthCheck: assign({
-      compensations: ({ context }) => {
-        const p = context.plan as MigrationPlan;
-        const v = p.vbr;
-        if (!v?.cenHealthCheck) return context.compensations;
-        const prev = v.cenHealthCheck.previous;
-        return push(context, {
-          kind: 'restoreCenVbrHealthCheck',
-          regionId: p.regionId,
-          cenId: p.cenId,
-          vbrId: v.vbrId,
-          ...(prev ? { targetIp: prev.targetIp, ...(prev.sourceIp ? { sourceIp: prev.sourceIp } : {}), interval: prev.interval, threshold: prev.threshold } : {}),
-        });
-      },
-    }),
-    // Rollback bookkeeping.
-    ignoreSignal: assign({}),
-    compensationApplied: assign({ headFailed: false }),
-    compensationFailed: assign({
-      headFailed: true,
-      compensationFailures: ({ context, event }) =>
-        event.type === 'STEP.FAILED' && context.compensations[0]
-          ? [...context.compensationFailures, { compensation: context.compensations[0], error: event.error }]
-          : context.compensationFailures,
-    }),
-    popCompensation: assign({
-      compensations: ({ context }) => context.compensations.slice(1),
-      compensationsApplied: ({ context }) => context.compensationsApplied + (context.headFailed ? 0 : 1),
-      headFailed: false,
-    }),
-    waitFailed: assign({
-      compensationFailures: ({ context, event }) =>
-        event.type === 'STEP.FAILED' && context.compensations[0] && !context.headFailed
-          ? [...context.compensationFailures, { compensation: context.compensations[0], error: event.error }]
-          : context.compensationFailures,
-      headFailed: true,
-    }),
+    compensateProtectionLevel: assign(({ context }) => sagaUpdates.push(context, protectionLevelUndo(context))),
+    compensateHealthCheck: assign(({ context }) => sagaUpdates.push(context, healthCheckUndo(context))),
+    compensateAttachment: assign(({ context }) => sagaUpdates.push(context, attachmentUndo(context))),
+    compensateBandwidth: assign(({ context }) => sagaUpdates.push(context, bandwidthUndo(context))),
+    compensatePublish: assign(({ context }) => sagaUpdates.push(context, publishUndo(context))),
+    compensateHalfRoute: assign(({ context }) => sagaUpdates.push(context, halfRouteUndo(context, 'removeRoute'))),
+    compensateBgpNetwork: assign(({ context }) => sagaUpdates.push(context, halfNetworkUndo(context, 'removeBgpNetwork'))),
+    compensatePeeringRoute: assign(({ context }) => sagaUpdates.push(context, peeringRouteUndo(context))),
+    compensateHalfRouteRemoval: assign(({ context }) => sagaUpdates.push(context, halfRouteUndo(context, 'restoreRoute'))),
+    compensateBgpWithdrawal: assign(({ context }) => sagaUpdates.push(context, halfNetworkUndo(context, 'restoreBgpNetwork'))),
+    compensateCenHealthCheck: assign(({ context }) => sagaUpdates.push(context, cenHealthCheckUndo(context))),
   },
 });
 
@@ -299,12 +225,8 @@ export function initialContext(input: MachineInput<JsonObject>, kind: MigrationK
     facts: null,
     conflictIndex: 0,
     index: 0,
-    compensations: [],
-    headFailed: false,
-    compensationsApplied: 0,
-    compensationFailures: [],
+    ...initialSaga<Compensation>(),
     verifications: [],
-    failure: null,
     cenRouteActiveTimeoutMs: typeof timeout === 'number' ? timeout : DEFAULT_CEN_ROUTE_ACTIVE_TIMEOUT_MS,
   };
 }
@@ -312,11 +234,9 @@ export function initialContext(input: MachineInput<JsonObject>, kind: MigrationK
 /** What a finished migration reports (the execution's output). */
 export function migrationOutput(context: MigrationContext): JsonObject {
   return {
-    outcome: context.failure ? context.failure.code : 'Succeeded',
-    ...(context.failure ? { failure: context.failure as unknown as Json } : {}),
+    ...outcomeOf(context),
     conflictsResolved: context.failure ? context.conflictIndex : (context.plan?.conflicts.length ?? 0),
-    compensationsApplied: context.compensationsApplied,
-    compensationFailures: context.compensationFailures as unknown as Json,
+    ...rollbackReport(context),
     verifications: context.verifications as unknown as Json,
     ...(context.plan ? { routesAfter: context.plan.routes.after as unknown as Json } : {}),
   };

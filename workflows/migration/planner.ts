@@ -17,6 +17,7 @@ import {
   splitHalves,
   type Cidr,
 } from '../../src/net/index.ts';
+import { nextHopKey } from '../shared/ops.ts';
 import type {
   BlockedCenRoute,
   CenRouteFact,
@@ -24,7 +25,6 @@ import type {
   MigrationFacts,
   MigrationParams,
   MigrationPlan,
-  NextHopFact,
   PlannedCall,
   Refusal,
   RemainderBlock,
@@ -44,13 +44,8 @@ export const PEERING_NEXT_HOP_TYPE = 'RouterInterface';
 /** Custom route quota per route table (alibaba-api.md §8). */
 export const ROUTE_QUOTA = 200;
 
-/** Canonical text of a next-hop set, order-independent. */
-export function nextHopKey(hops: readonly NextHopFact[]): string {
-  return hops
-    .map((h) => `${h.nextHopType}:${h.nextHopId}${h.weight !== undefined && hops.length > 1 ? `*${h.weight}` : ''}`)
-    .sort()
-    .join(',');
-}
+// The health audit's route checks import it from here.
+export { nextHopKey };
 
 /** Whether a route entry is a static route over a peering connection (every next hop a router interface). */
 export function isPeeringRoute(e: RouteEntryFact): boolean {
@@ -559,31 +554,29 @@ export function plannedCalls(plan: MigrationPlan, facts: MigrationFacts): Planne
   const w = (product: 'Vpc' | 'Cbn', action: string, target: string, seed: string): void => {
     calls.push({ product, action, kind: 'write', target, seed });
   };
+  // A change reads first (the effect only writes what is missing), writes, and reads again (its wait).
+  const change = (product: 'Vpc' | 'Cbn', read: string, write: string, seed: string, target: string, writeTarget = target): void => {
+    r(product, read, target, seed);
+    w(product, write, writeTarget, seed);
+    r(product, read, target, seed);
+  };
   // Planning reads (readMigrationFacts).
   for (const c of readStateCalls(facts)) r(c.product, c.action, c.target, 'plan');
   const vbr = plan.vbr;
   if (vbr) {
     for (const ri of vbr.disableHealthChecks) {
-      r('Vpc', 'DescribeRouterInterfaces', ri.routerInterfaceId, st.hc);
-      w('Vpc', 'ModifyRouterInterfaceAttribute', `${ri.routerInterfaceId} DeleteHealthCheckIp`, st.hc);
-      r('Vpc', 'DescribeRouterInterfaces', ri.routerInterfaceId, st.hc);
+      change('Vpc', 'DescribeRouterInterfaces', 'ModifyRouterInterfaceAttribute', st.hc, ri.routerInterfaceId, `${ri.routerInterfaceId} DeleteHealthCheckIp`);
     }
   }
   if (plan.protectionLevel.changeNeeded) {
-    r('Cbn', 'DescribeCens', plan.cenId, st.prereq);
-    w('Cbn', 'ModifyCenAttribute', `${plan.cenId} ProtectionLevel=REDUCED`, st.prereq);
-    r('Cbn', 'DescribeCens', plan.cenId, st.prereq);
+    change('Cbn', 'DescribeCens', 'ModifyCenAttribute', st.prereq, plan.cenId, `${plan.cenId} ProtectionLevel=REDUCED`);
   }
   for (const a of plan.attachments.filter((x) => x.attachNeeded)) {
-    r('Cbn', 'DescribeCenAttachedChildInstances', a.childInstanceId, st.attach);
-    w('Cbn', 'AttachCenChildInstance', a.childInstanceId, st.attach);
-    r('Cbn', 'DescribeCenAttachedChildInstances', a.childInstanceId, st.attach);
+    change('Cbn', 'DescribeCenAttachedChildInstances', 'AttachCenChildInstance', st.attach, a.childInstanceId);
   }
   calls.push(...bandwidthCalls(plan, st.bandwidth));
   for (const p of plan.publish) {
-    r('Cbn', 'DescribePublishedRouteEntries', `${p.routeTableId} ${p.destinationCidrBlock}`, st.publish);
-    w('Cbn', 'PublishRouteEntries', `${p.routeTableId} ${p.destinationCidrBlock}`, st.publish);
-    r('Cbn', 'DescribePublishedRouteEntries', `${p.routeTableId} ${p.destinationCidrBlock}`, st.publish);
+    change('Cbn', 'DescribePublishedRouteEntries', 'PublishRouteEntries', st.publish, `${p.routeTableId} ${p.destinationCidrBlock}`);
   }
   // Check the routes again now that everything is attached (seed step "check the routes").
   for (const s of facts.subjects) {
@@ -594,30 +587,20 @@ export function plannedCalls(plan: MigrationPlan, facts: MigrationFacts): Planne
     const t = c.routeTableId;
     if (plan.mode === 'smooth') {
       for (const h of c.halves.filter((x) => !x.existing)) {
-        r('Vpc', 'DescribeRouteEntryList', `${t} ${h.destinationCidrBlock}`, st.split);
-        w('Vpc', 'CreateRouteEntry', `${t} ${h.destinationCidrBlock}`, st.split);
-        r('Vpc', 'DescribeRouteEntryList', `${t} ${h.destinationCidrBlock}`, st.split);
+        change('Vpc', 'DescribeRouteEntryList', 'CreateRouteEntry', st.split, `${t} ${h.destinationCidrBlock}`);
       }
       for (const n of c.bgpNetworks) {
-        r('Vpc', 'DescribeBgpNetworks', n, st.bgp);
-        w('Vpc', 'AddBgpNetwork', n, st.bgp);
-        r('Vpc', 'DescribeBgpNetworks', n, st.bgp);
+        change('Vpc', 'DescribeBgpNetworks', 'AddBgpNetwork', st.bgp, n);
       }
     }
-    r('Vpc', 'DescribeRouteEntryList', `${t} ${c.peeringRoute.destinationCidrBlock}`, st.del);
-    w('Vpc', 'DeleteRouteEntry', `${t} ${c.peeringRoute.destinationCidrBlock}`, st.del);
-    r('Vpc', 'DescribeRouteEntryList', `${t} ${c.peeringRoute.destinationCidrBlock}`, st.del);
+    change('Vpc', 'DescribeRouteEntryList', 'DeleteRouteEntry', st.del, `${t} ${c.peeringRoute.destinationCidrBlock}`);
     if (c.blocked.some((b) => b.activeAfter)) r('Cbn', 'DescribeCenChildInstanceRouteEntries', c.childInstanceId, st.active);
     if (plan.mode === 'smooth') {
       for (const h of c.halves.filter((x) => !x.existing)) {
-        r('Vpc', 'DescribeRouteEntryList', `${t} ${h.destinationCidrBlock}`, st.unsplit);
-        w('Vpc', 'DeleteRouteEntry', `${t} ${h.destinationCidrBlock}`, st.unsplit);
-        r('Vpc', 'DescribeRouteEntryList', `${t} ${h.destinationCidrBlock}`, st.unsplit);
+        change('Vpc', 'DescribeRouteEntryList', 'DeleteRouteEntry', st.unsplit, `${t} ${h.destinationCidrBlock}`);
       }
       for (const n of c.bgpNetworks) {
-        r('Vpc', 'DescribeBgpNetworks', n, st.unbgp);
-        w('Vpc', 'DeleteBgpNetwork', n, st.unbgp);
-        r('Vpc', 'DescribeBgpNetworks', n, st.unbgp);
+        change('Vpc', 'DescribeBgpNetworks', 'DeleteBgpNetwork', st.unbgp, n);
       }
     }
     // Verification of the conflict: statuses of the table and the CEN view.
@@ -625,9 +608,7 @@ export function plannedCalls(plan: MigrationPlan, facts: MigrationFacts): Planne
     r('Cbn', 'DescribeCenChildInstanceRouteEntries', c.childInstanceId, `${st.active}`);
   }
   if (vbr?.cenHealthCheck && !vbr.cenHealthCheck.existing) {
-    r('Cbn', 'DescribeCenVbrHealthCheck', vbr.vbrId, st.cenHc);
-    w('Cbn', 'EnableCenVbrHealthCheck', `${vbr.vbrId} → ${vbr.cenHealthCheck.targetIp}`, st.cenHc);
-    r('Cbn', 'DescribeCenVbrHealthCheck', vbr.vbrId, st.cenHc);
+    change('Cbn', 'DescribeCenVbrHealthCheck', 'EnableCenVbrHealthCheck', st.cenHc, vbr.vbrId, `${vbr.vbrId} → ${vbr.cenHealthCheck.targetIp}`);
   }
   // Final verification.
   for (const s of facts.subjects) {

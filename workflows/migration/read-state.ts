@@ -2,8 +2,10 @@
  * Reads the facts the migration planner needs through the typed cloud clients (every list call
  * follows all pages). Read-only: never changes anything.
  */
-import type { CloudClients, CenRouteEntry, RouteEntry } from '../../src/cloud/index.ts';
+import type { CloudClients, CenRegionRouteEntry, CenRouteEntry, RouteEntry } from '../../src/cloud/index.ts';
+import { regionView } from '../../src/cloud/index.ts';
 import { NotFoundError } from '../../src/errors.ts';
+import { healthCheckSettings } from '../shared/ops.ts';
 import { bandwidthFactsAfter, readBandwidthFacts } from './bandwidth.ts';
 import type {
   AttachmentFact,
@@ -27,13 +29,18 @@ const toEntry = (e: RouteEntry): RouteEntryFact => ({
   ...(e.description ? { description: e.description } : {}),
 });
 
-const toCenRoute = (r: CenRouteEntry): CenRouteFact => ({
+/** What a CEN route fact takes from either CEN route view (a child's table, the region's). */
+const cenRouteBasics = (r: CenRouteEntry | CenRegionRouteEntry) => ({
   destinationCidrBlock: r.destinationCidrBlock,
   type: r.type,
   status: r.status,
   ...(r.nextHopType ? { nextHopType: r.nextHopType } : {}),
   ...(r.nextHopInstanceId ? { nextHopInstanceId: r.nextHopInstanceId } : {}),
   ...(r.nextHopRegionId ? { nextHopRegionId: r.nextHopRegionId } : {}),
+});
+
+const toCenRoute = (r: CenRouteEntry): CenRouteFact => ({
+  ...cenRouteBasics(r),
   ...(r.publishStatus ? { publishStatus: r.publishStatus } : {}),
   conflicts: r.conflicts.map((c) => ({ destinationCidrBlock: c.destinationCidrBlock, instanceId: c.instanceId, instanceType: c.instanceType, regionId: c.regionId, status: c.status })),
 });
@@ -76,7 +83,7 @@ const isAttached = (attachments: AttachmentFact[], id: string): boolean =>
 
 async function vpcSubject(cloud: CloudClients, params: MigrationParams, vpcId: string, attachments: AttachmentFact[]): Promise<SubjectFacts> {
   const regionId = params.vpcRegionId ?? params.regionId;
-  const view = regionId === cloud.regionId ? cloud : cloud.forRegion(regionId);
+  const view = regionView(cloud, regionId);
   const tables = await view.vpc.describeRouteTableList({ vpcId });
   if (tables.length === 0) {
     throw new NotFoundError(`VPC ${vpcId} was not found in ${regionId} (no route table lists it)`, { code: 'VpcNotFound', field: 'vpcId' });
@@ -142,10 +149,7 @@ export async function readMigrationFacts(cloud: CloudClients, kind: MigrationKin
         routerType: ri.routerType,
         ...(ri.oppositeRouterId ? { oppositeRouterId: ri.oppositeRouterId } : {}),
         ...(ri.oppositeRouterType ? { oppositeRouterType: ri.oppositeRouterType } : {}),
-        ...(ri.healthCheckSourceIp ? { healthCheckSourceIp: ri.healthCheckSourceIp } : {}),
-        ...(ri.healthCheckTargetIp ? { healthCheckTargetIp: ri.healthCheckTargetIp } : {}),
-        ...(ri.hcRate !== undefined ? { hcRate: ri.hcRate } : {}),
-        ...(ri.hcThreshold !== undefined ? { hcThreshold: ri.hcThreshold } : {}),
+        ...healthCheckSettings(ri),
       })),
       cenHealthChecks: hcs.map((h) => ({
         cenId: h.cenId,
@@ -170,12 +174,7 @@ export async function readMigrationFacts(cloud: CloudClients, kind: MigrationKin
   if (params.vpcId) subjects.push(await vpcSubject(cloud, params, params.vpcId, attachments));
 
   const regionDomainRoutes: CenRouteFact[] = (await cloud.cbn.describeCenRegionDomainRouteEntries({ cenId: params.cenId, cenRegionId: params.regionId })).map((r) => ({
-    destinationCidrBlock: r.destinationCidrBlock,
-    type: r.type,
-    status: r.status,
-    ...(r.nextHopType ? { nextHopType: r.nextHopType } : {}),
-    ...(r.nextHopInstanceId ? { nextHopInstanceId: r.nextHopInstanceId } : {}),
-    ...(r.nextHopRegionId ? { nextHopRegionId: r.nextHopRegionId } : {}),
+    ...cenRouteBasics(r),
     conflicts: [],
   }));
 
@@ -208,7 +207,7 @@ export async function refreshMigrationFacts(
 ): Promise<MigrationFacts> {
   const subjects: SubjectFacts[] = [];
   for (const s of facts.subjects) {
-    const view = s.regionId === cloud.regionId ? cloud : cloud.forRegion(s.regionId);
+    const view = regionView(cloud, s.regionId);
     const entries = (await view.vpc.describeRouteEntryList({ routeTableId: s.routeTable.routeTableId })).map(toEntry);
     const cenRoutes = (
       await view.cbn.describeCenChildInstanceRouteEntries({

@@ -3,6 +3,7 @@
  * the parameters, and the plan the planner derives from both. All plain JSON so they can live in
  * a machine's context and be journaled.
  */
+import type { NextHopFact } from '../shared/ops.ts';
 
 /** Which seed procedure: 5.1 (VPC) or 5.2 (VBR). */
 export type MigrationKind = 'vpc' | 'vbr';
@@ -10,12 +11,8 @@ export type MigrationKind = 'vpc' | 'vbr';
 /** Seed 5.1/5.2: smooth (split, delete, wait, remove splits) or intermittent (delete, wait). */
 export type MigrationMode = 'smooth' | 'intermittent';
 
-/** One next hop of a route entry. */
-export interface NextHopFact {
-  nextHopType: string;
-  nextHopId: string;
-  weight?: number;
-}
+// One next hop of a route entry: the procedures share the type (and the health audit imports it from here).
+export type { NextHopFact };
 
 /** A route entry as read by DescribeRouteEntryList. */
 export interface RouteEntryFact {

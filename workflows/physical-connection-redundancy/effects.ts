@@ -5,8 +5,10 @@
  * changing anything (`verify…`/`judge…` → `{ ok, … }`). None sleeps: the engine polls.
  */
 import type { CloudClients, RouteEntry } from '../../src/cloud/index.ts';
+import { regionView } from '../../src/cloud/index.ts';
 import type { Effect, EffectInput, Json, JsonObject } from '../../src/engine/types.ts';
 import { applySharedCompensation, describeSharedCompensation, isSharedCompensation, sharedCompensationReached } from '../shared/compensation.ts';
+import { contextReaders } from '../shared/context.ts';
 import { renderStaticRouteSnippets } from '../shared/dc-routes.ts';
 import {
   bgpNetworkReached,
@@ -15,6 +17,7 @@ import {
   ensureRoute,
   ensureRouterInterfaceHealthCheck,
   findRoute,
+  healthCheckSettings,
   routeReached,
   routerInterfaceHealthCheckMatches,
   routerInterfaceHealthCheckReached,
@@ -22,6 +25,7 @@ import {
   type RouterInterfaceHealthCheck,
 } from '../shared/ops.ts';
 import { createCompensationEffects } from '../shared/saga.ts';
+import { checkProblems, phaseVerdict, probeTrace, type Check } from '../shared/verify.ts';
 import { failoverTesterFor, type FailoverHandle, type FailoverObservation } from './failover.ts';
 import type { RedundancyCompensation, RedundancyContext } from './machine.ts';
 import { parseRedundancyParams, type RedundancyParams } from './params.ts';
@@ -29,14 +33,7 @@ import { planRedundancy, type ConnectionPlan, type PlannedRoute, type Redundancy
 
 type Input = EffectInput<JsonObject, JsonObject>;
 
-const regional = (cloud: CloudClients, regionId: string): CloudClients => (cloud.regionId === regionId ? cloud : cloud.forRegion(regionId));
-const ctxOf = (input: Input): RedundancyContext => input.context as unknown as RedundancyContext;
-
-function planOf(input: Input): RedundancyPlan {
-  const plan = ctxOf(input).plan;
-  if (!plan) throw new Error(`${input.step}: no plan in context`);
-  return plan;
-}
+const { ctxOf, planOf } = contextReaders<RedundancyContext>();
 
 function connectionOf(input: Input): ConnectionPlan {
   const c = planOf(input).connections[ctxOf(input).index];
@@ -55,20 +52,7 @@ function routeSpec(r: PlannedRoute, params?: RedundancyParams, description?: str
 }
 
 function healthCheckSpec(c: ConnectionPlan): RouterInterfaceHealthCheck {
-  const hc = c.healthCheck;
-  return {
-    routerInterfaceId: c.vbrRouterInterfaceId,
-    ...(hc.healthCheckSourceIp ? { healthCheckSourceIp: hc.healthCheckSourceIp } : {}),
-    ...(hc.healthCheckTargetIp ? { healthCheckTargetIp: hc.healthCheckTargetIp } : {}),
-    ...(hc.hcRate !== null ? { hcRate: hc.hcRate } : {}),
-    ...(hc.hcThreshold !== null ? { hcThreshold: hc.hcThreshold } : {}),
-  };
-}
-
-interface Check extends JsonObject {
-  check: string;
-  ok: boolean;
-  seen: string;
+  return { routerInterfaceId: c.vbrRouterInterfaceId, ...healthCheckSettings(c.healthCheck) };
 }
 
 /** The hops of the load-balancing routes as the cloud shows them now (with `Enabled`). */
@@ -102,11 +86,8 @@ async function hopsEnabled(cloud: CloudClients, plan: RedundancyPlan): Promise<{
 }
 
 function verdict(checks: Check[], flows: JsonObject[], phase: string): JsonObject {
-  const problems = [
-    ...checks.filter((c) => !c.ok).map((c) => `${c.check} (seen ${c.seen})`),
-    ...flows.filter((f) => f.reachable !== true).map((f) => `${String(f.source)} → ${String(f.destinationIp)} unreachable${f.reason ? `: ${String(f.reason)}` : ''}`),
-  ];
-  return { phase, ok: problems.length === 0, ...(problems.length > 0 ? { reason: `${phase}: ${problems.join('; ')}` } : {}), checks, flows };
+  const failedFlows = flows.filter((f) => f.reachable !== true).map((f) => `${String(f.source)} → ${String(f.destinationIp)} unreachable${f.reason ? `: ${String(f.reason)}` : ''}`);
+  return phaseVerdict(phase, [...checkProblems(checks), ...failedFlows], { checks, flows });
 }
 
 const handleOf = (input: Input): FailoverHandle => {
@@ -123,7 +104,7 @@ function linesUsed(obs: FailoverObservation): Set<string> {
 /** Effects by the name `meta.step.effect` uses. */
 export function createRedundancyEffects(): Record<string, Effect<CloudClients>> {
   const params = (input: Input): RedundancyParams => parseRedundancyParams(input.params);
-  const cloudOf = (input: Input, cloud: CloudClients): CloudClients => regional(cloud, String(input.params.regionId));
+  const cloudOf = (input: Input, cloud: CloudClients): CloudClients => regionView(cloud, String(input.params.regionId));
   /** The failover tester, switching lines as the plan says (a running test's handle says so too). */
   const testerOf = (input: Input, cloud: CloudClients) => failoverTesterFor(cloudOf(input, cloud), ctxOf(input).plan?.failover?.lineSwitch);
   const description = (input: Input) => `xcflow physical-connection-redundancy ${input.executionId}`;
@@ -234,7 +215,7 @@ export function createRedundancyEffects(): Record<string, Effect<CloudClients>> 
       if (plan.failover) {
         const results = await cl.prober.probe(plan.failover.targetIps.map((t) => ({ name: `${plan.failover?.sourceInstanceId} → ${t}`, source: plan.failover?.sourceInstanceId ?? '', destinationIp: t })));
         for (const r of results) {
-          flows.push({ source: r.flow.source, destinationIp: r.flow.destinationIp, reachable: r.reachable, ...(r.hops ? { hops: r.hops } : {}), ...(r.reason ? { reason: r.reason } : {}) });
+          flows.push({ source: r.flow.source, destinationIp: r.flow.destinationIp, reachable: r.reachable, ...probeTrace(r) });
         }
       }
       return verdict(checks, flows, 'verification');
@@ -355,7 +336,7 @@ export function createRedundancyEffects(): Record<string, Effect<CloudClients>> 
     ...createCompensationEffects<RedundancyCompensation, CloudClients>({
       apply: async (cloud, c, { clientToken, now }) => {
         if (isSharedCompensation(c)) return applySharedCompensation(cloud, c, clientToken);
-        const tester = failoverTesterFor(regional(cloud, c.regionId));
+        const tester = failoverTesterFor(regionView(cloud, c.regionId));
         if (c.kind === 'restorePhysicalConnection') return { ...(await tester.restoreLine(c.handle as FailoverHandle, c.physicalConnectionId, { now })) };
         await tester.stop(c.handle as FailoverHandle);
         return { changed: true, requestIds: [] };
@@ -363,7 +344,7 @@ export function createRedundancyEffects(): Record<string, Effect<CloudClients>> 
       reached: async (cloud, c) => {
         if (isSharedCompensation(c)) return sharedCompensationReached(cloud, c);
         // A line brought back by RecoverVirtualBorderRouter carries traffic once its VBR is active.
-        if (c.kind === 'restorePhysicalConnection') return failoverTesterFor(regional(cloud, c.regionId)).lineRestored(c.handle as FailoverHandle, c.physicalConnectionId);
+        if (c.kind === 'restorePhysicalConnection') return failoverTesterFor(regionView(cloud, c.regionId)).lineRestored(c.handle as FailoverHandle, c.physicalConnectionId);
         return { ready: true, status: 'done' };
       },
       describe: (c) =>

@@ -8,6 +8,7 @@
  * spread again. Verification failure rolls back what the procedure added.
  */
 import type { CloudClients } from '../../src/cloud/index.ts';
+import { regionView } from '../../src/cloud/index.ts';
 import type { JsonObject, ProcedureDefinition } from '../../src/engine/types.ts';
 import { createRedundancyEffects } from './effects.ts';
 import { redundancyMachine } from './machine.ts';
@@ -20,7 +21,7 @@ export const PHYSICAL_CONNECTION_REDUNDANCY = 'physical-connection-redundancy';
 /** Reads the cloud and plans without changing anything: every refusal comes before the first change. */
 async function validateRedundancy(raw: JsonObject, cloud: CloudClients): Promise<void> {
   const params = parseRedundancyParams(raw);
-  const cl = cloud.regionId === params.regionId ? cloud : cloud.forRegion(params.regionId);
+  const cl = regionView(cloud, params.regionId);
   await planRedundancy(cl, params, cl.prober.kind);
 }
 

@@ -23,9 +23,23 @@
  *   rollback  RollingBack ⇄ AwaitingCompensation → RolledBack | Failed | Cancelled | Rejected | Expired
  */
 import { and, assign, not, setup } from 'xstate';
-import type { Json, JsonObject, MachineInput, RunnerEvent } from '../../src/engine/types.ts';
+import type { Json, JsonObject, RunnerEvent } from '../../src/engine/types.ts';
 import type { SharedCompensation } from '../shared/compensation.ts';
-import { finalStates, initialSaga, outputOf, rollbackStates, sagaGuards, sagaUpdates, type SagaContext } from '../shared/saga.ts';
+import { healthCheckSettings } from '../shared/ops.ts';
+import {
+  finalStates,
+  initialSaga,
+  outcomeOf,
+  outputOf,
+  rollBackOnSignals,
+  rollbackReport,
+  rollbackStates,
+  sagaActions,
+  sagaGuards,
+  sagaUpdates,
+  type SagaContext,
+} from '../shared/saga.ts';
+import { approvalState, changeState, effectState, procedureTypes, verifyState, waitState } from '../shared/steps.ts';
 import type { ConnectionPlan, PlannedRoute, RedundancyPlan } from './plan.ts';
 
 /** The procedure's own undo steps beside the shared ones. */
@@ -84,15 +98,11 @@ const connectionOf = (ctx: RedundancyContext): ConnectionPlan | undefined => ctx
 function healthCheckCompensation(ctx: RedundancyContext): RedundancyCompensation | null {
   const c = connectionOf(ctx);
   if (!ctx.plan || !c || c.healthCheck.existing) return null;
-  const p = c.healthCheck.previous;
   return {
     kind: 'restoreRouterInterfaceHealthCheck',
     regionId: ctx.plan.regionId,
     routerInterfaceId: c.vbrRouterInterfaceId,
-    ...(p.healthCheckSourceIp ? { healthCheckSourceIp: p.healthCheckSourceIp } : {}),
-    ...(p.healthCheckTargetIp ? { healthCheckTargetIp: p.healthCheckTargetIp } : {}),
-    ...(p.hcRate !== null ? { hcRate: p.hcRate } : {}),
-    ...(p.hcThreshold !== null ? { hcThreshold: p.hcThreshold } : {}),
+    ...healthCheckSettings(c.healthCheck.previous),
   };
 }
 
@@ -112,16 +122,9 @@ const handleOf = (event: RunnerEvent): JsonObject | null => {
   return h !== null && typeof h === 'object' && !Array.isArray(h) ? h : null;
 };
 
-type FailParams = { code: string; message: string; state?: string };
-const failed = (code: string, message: string, state?: string) => ({ type: 'fail' as const, params: { code, message, ...(state ? { state } : {}) } });
-
 /** The machine of `physical-connection-redundancy`. */
 export const redundancyMachine = setup({
-  types: {
-    context: {} as RedundancyContext,
-    events: {} as RunnerEvent,
-    input: {} as MachineInput<JsonObject>,
-  },
+  types: procedureTypes<RedundancyContext>(),
   guards: {
     ...sagaGuards,
     nothingToDo: ({ context }) => (context.plan?.changes ?? 0) === 0 && !context.plan?.failover,
@@ -190,12 +193,7 @@ export const redundancyMachine = setup({
       failover: { ...context.failover, result: outputOf(event) },
       compensations: context.compensations.filter((c) => c.kind !== 'stopFailoverTest'),
     })),
-    fail: assign((args, params: FailParams) => sagaUpdates.fail(args, params)),
-    compensationApplied: assign((args) => sagaUpdates.compensationApplied(args)),
-    compensationFailed: assign((args) => sagaUpdates.compensationFailed(args)),
-    popCompensation: assign((args) => sagaUpdates.popCompensation(args)),
-    waitFailed: assign((args) => sagaUpdates.waitFailed(args)),
-    ignoreSignal: assign({}),
+    ...sagaActions<RedundancyContext>(),
   },
 }).createMachine({
   id: 'physical-connection-redundancy',
@@ -213,221 +211,218 @@ export const redundancyMachine = setup({
     spreadWaitMs: REDUNDANCY_DELAYS.defaultFailoverWait,
   }),
   output: ({ context }) => redundancyOutput(context),
-  on: {
-    CANCEL: { target: '.RollingBack', actions: failed('Cancelled', 'cancelled') },
-    ROLLBACK: { target: '.RollingBack', actions: failed('RollbackRequested', 'rollback requested') },
-  },
+  on: rollBackOnSignals,
   states: {
-    Planning: {
+    Planning: effectState('Planning', {
       description: 'Prerequisites: two VBR-to-VPC peering connections on active circuits; free health-check source IPs; no conflicting route.',
-      meta: { step: { kind: 'effect', effect: 'planRedundancy', seed: '6-prereq', title: 'Read the peering connections and plan' } },
-      on: {
-        'STEP.DONE': { target: 'AwaitingApproval', actions: 'storePlan' },
-        'STEP.FAILED': { target: 'RollingBack', actions: failed('PlanningFailed', 'planning failed', 'Planning') },
-      },
-    },
-    AwaitingApproval: {
+      effect: 'planRedundancy',
+      seed: '6-prereq',
+      title: 'Read the peering connections and plan',
+      done: { target: 'AwaitingApproval', actions: 'storePlan' },
+      code: 'PlanningFailed',
+      message: 'planning failed',
+    }),
+    AwaitingApproval: approvalState({
       description: 'Approval gate before the health checks and routes change, and before the failover test takes a line down.',
-      meta: {
-        step: {
-          kind: 'approval',
-          roles: ['approver', 'admin'],
-          quorum: 1,
-          expiresInMs: REDUNDANCY_DELAYS.approvalExpiry,
-          reason: 'sets health checks and routes toward the data center; with a failover test, then takes one physical connection down for up to interval × threshold (see the plan in the context)',
-          seed: '6',
-          title: 'Approve the redundancy changes and the failover test',
-        },
-      },
-      always: { guard: 'nothingToDo', target: 'DescribingDataCenterRoutes' },
-      on: {
-        'APPROVAL.GRANTED': 'ConfiguringHealthCheck',
-        'APPROVAL.REJECTED': { target: 'RollingBack', actions: failed('ApprovalRejected', 'rejected', 'AwaitingApproval') },
-        'APPROVAL.EXPIRED': { target: 'RollingBack', actions: failed('ApprovalExpired', 'expired', 'AwaitingApproval') },
-      },
-    },
-    ConfiguringHealthCheck: {
+      expiresInMs: REDUNDANCY_DELAYS.approvalExpiry,
+      reason: 'sets health checks and routes toward the data center; with a failover test, then takes one physical connection down for up to interval × threshold (see the plan in the context)',
+      seed: '6',
+      title: 'Approve the redundancy changes and the failover test',
+      skip: { guard: 'nothingToDo', target: 'DescribingDataCenterRoutes' },
+      granted: 'ConfiguringHealthCheck',
+      state: 'AwaitingApproval',
+    }),
+    ConfiguringHealthCheck: changeState('ConfiguringHealthCheck', {
       description: 'Seed 6-1: health check of one VBR-to-VPC peering connection (VBR-side router interface): source IP, destination IP, every 2 s, 8 packets.',
-      meta: { step: { kind: 'effect', effect: 'ensureHealthCheck', seed: '6-1', title: 'Configure a health check' } },
-      always: { guard: not('moreConnections'), target: 'AddingLoadBalancingRoute', actions: 'resetItems' },
-      on: {
-        'STEP.DONE': { target: 'AwaitingHealthCheckApplied', actions: ['compensateHealthCheck', 'noteHealthCheckChange'] },
-        'STEP.FAILED': { target: 'RollingBack', actions: ['compensateHealthCheck', failed('StepFailed', 'configuring a health check failed', 'ConfiguringHealthCheck')] },
-      },
-    },
-    AwaitingHealthCheckApplied: {
-      meta: { step: { kind: 'wait', effect: 'awaitHealthCheck', pollIntervalMs: REDUNDANCY_DELAYS.healthCheckPollInterval, timeoutMs: REDUNDANCY_DELAYS.healthCheckTimeout, seed: '6-1', title: 'Health check applied' } },
-      on: {
-        'STEP.DONE': { target: 'ConfiguringHealthCheck', actions: 'nextItem' },
-        'STEP.FAILED': { target: 'RollingBack', actions: failed('StepFailed', 'a health check was not applied', 'AwaitingHealthCheckApplied') },
-      },
-    },
-    AddingLoadBalancingRoute: {
+      effect: 'ensureHealthCheck',
+      seed: '6-1',
+      title: 'Configure a health check',
+      skip: { guard: not('moreConnections'), target: 'AddingLoadBalancingRoute', actions: 'resetItems' },
+      next: 'AwaitingHealthCheckApplied',
+      compensate: 'compensateHealthCheck',
+      also: 'noteHealthCheckChange',
+      message: 'configuring a health check failed',
+    }),
+    AwaitingHealthCheckApplied: waitState('AwaitingHealthCheckApplied', {
+      effect: 'awaitHealthCheck',
+      pollIntervalMs: REDUNDANCY_DELAYS.healthCheckPollInterval,
+      timeoutMs: REDUNDANCY_DELAYS.healthCheckTimeout,
+      seed: '6-1',
+      title: 'Health check applied',
+      done: { target: 'ConfiguringHealthCheck', actions: 'nextItem' },
+      message: 'a health check was not applied',
+    }),
+    AddingLoadBalancingRoute: changeState('AddingLoadBalancingRoute', {
       description: 'Seed 6-2.3: the load-balancing route to the data-center block over both VBRs’ router interfaces, equal weights (or active/standby).',
-      meta: { step: { kind: 'effect', effect: 'ensureLoadBalancingRoute', seed: '6-2.3', title: 'Add the load-balancing route' } },
-      always: { guard: not('moreLoadBalancingRoutes'), target: 'AddingVbrRoute', actions: 'resetItems' },
-      on: {
-        'STEP.DONE': { target: 'AwaitingLoadBalancingRouteAvailable', actions: 'compensateLoadBalancingRoute' },
-        'STEP.FAILED': { target: 'RollingBack', actions: ['compensateLoadBalancingRoute', failed('StepFailed', 'adding the load-balancing route failed', 'AddingLoadBalancingRoute')] },
-      },
-    },
-    AwaitingLoadBalancingRouteAvailable: {
-      meta: { step: { kind: 'wait', effect: 'awaitLoadBalancingRoute', pollIntervalMs: REDUNDANCY_DELAYS.routePollInterval, timeoutMs: REDUNDANCY_DELAYS.routeTimeout, seed: '6-2.3', title: 'Load-balancing route Available' } },
-      on: {
-        'STEP.DONE': { target: 'AddingLoadBalancingRoute', actions: 'nextItem' },
-        'STEP.FAILED': { target: 'RollingBack', actions: failed('StepFailed', 'the load-balancing route did not become Available', 'AwaitingLoadBalancingRouteAvailable') },
-      },
-    },
-    AddingVbrRoute: {
+      effect: 'ensureLoadBalancingRoute',
+      seed: '6-2.3',
+      title: 'Add the load-balancing route',
+      skip: { guard: not('moreLoadBalancingRoutes'), target: 'AddingVbrRoute', actions: 'resetItems' },
+      next: 'AwaitingLoadBalancingRouteAvailable',
+      compensate: 'compensateLoadBalancingRoute',
+      message: 'adding the load-balancing route failed',
+    }),
+    AwaitingLoadBalancingRouteAvailable: waitState('AwaitingLoadBalancingRouteAvailable', {
+      effect: 'awaitLoadBalancingRoute',
+      pollIntervalMs: REDUNDANCY_DELAYS.routePollInterval,
+      timeoutMs: REDUNDANCY_DELAYS.routeTimeout,
+      seed: '6-2.3',
+      title: 'Load-balancing route Available',
+      done: { target: 'AddingLoadBalancingRoute', actions: 'nextItem' },
+      message: 'the load-balancing route did not become Available',
+    }),
+    AddingVbrRoute: changeState('AddingVbrRoute', {
       description: 'Seed 6-2.4/2.5: a general route from the VPC to one VBR (its interconnect subnet), then to the other.',
-      meta: { step: { kind: 'effect', effect: 'ensureVbrRoute', seed: '6-2.4', title: 'Add the route toward one VBR' } },
-      always: [
+      effect: 'ensureVbrRoute',
+      seed: '6-2.4',
+      title: 'Add the route toward one VBR',
+      skip: [
         { guard: and([not('moreConnections'), 'bgp']), target: 'AddingHealthCheckSourceRoute', actions: 'resetItems' },
         { guard: not('moreConnections'), target: 'DescribingDataCenterRoutes', actions: 'resetItems' },
       ],
-      on: {
-        'STEP.DONE': { target: 'AwaitingVbrRouteAvailable', actions: 'compensateVbrRoute' },
-        'STEP.FAILED': { target: 'RollingBack', actions: ['compensateVbrRoute', failed('StepFailed', 'adding a route toward a VBR failed', 'AddingVbrRoute')] },
-      },
-    },
-    AwaitingVbrRouteAvailable: {
-      meta: { step: { kind: 'wait', effect: 'awaitVbrRoute', pollIntervalMs: REDUNDANCY_DELAYS.routePollInterval, timeoutMs: REDUNDANCY_DELAYS.routeTimeout, seed: '6-2.5', title: 'Route toward the VBR Available' } },
-      on: {
-        'STEP.DONE': { target: 'AddingVbrRoute', actions: 'nextItem' },
-        'STEP.FAILED': { target: 'RollingBack', actions: failed('StepFailed', 'a route toward a VBR did not become Available', 'AwaitingVbrRouteAvailable') },
-      },
-    },
-    AddingHealthCheckSourceRoute: {
+      next: 'AwaitingVbrRouteAvailable',
+      compensate: 'compensateVbrRoute',
+      message: 'adding a route toward a VBR failed',
+    }),
+    AwaitingVbrRouteAvailable: waitState('AwaitingVbrRouteAvailable', {
+      effect: 'awaitVbrRoute',
+      pollIntervalMs: REDUNDANCY_DELAYS.routePollInterval,
+      timeoutMs: REDUNDANCY_DELAYS.routeTimeout,
+      seed: '6-2.5',
+      title: 'Route toward the VBR Available',
+      done: { target: 'AddingVbrRoute', actions: 'nextItem' },
+      message: 'a route toward a VBR did not become Available',
+    }),
+    AddingHealthCheckSourceRoute: changeState('AddingHealthCheckSourceRoute', {
       description: 'Seed 6, BGP step 4: on each VBR, a route to its health-check source IP (/32) toward the VPC.',
-      meta: { step: { kind: 'effect', effect: 'ensureHealthCheckSourceRoute', seed: '6-BGP-4', title: 'Route the health-check source on the VBR' } },
-      always: { guard: not('moreConnections'), target: 'AdvertisingHealthCheckSource', actions: 'resetItems' },
-      on: {
-        'STEP.DONE': { target: 'AwaitingHealthCheckSourceRouteAvailable', actions: 'compensateSourceRoute' },
-        'STEP.FAILED': { target: 'RollingBack', actions: ['compensateSourceRoute', failed('StepFailed', 'adding the health-check source route failed', 'AddingHealthCheckSourceRoute')] },
-      },
-    },
-    AwaitingHealthCheckSourceRouteAvailable: {
-      meta: { step: { kind: 'wait', effect: 'awaitHealthCheckSourceRoute', pollIntervalMs: REDUNDANCY_DELAYS.routePollInterval, timeoutMs: REDUNDANCY_DELAYS.routeTimeout, seed: '6-BGP-4', title: 'Health-check source route Available' } },
-      on: {
-        'STEP.DONE': { target: 'AddingHealthCheckSourceRoute', actions: 'nextItem' },
-        'STEP.FAILED': { target: 'RollingBack', actions: failed('StepFailed', 'the health-check source route did not become Available', 'AwaitingHealthCheckSourceRouteAvailable') },
-      },
-    },
-    AdvertisingHealthCheckSource: {
+      effect: 'ensureHealthCheckSourceRoute',
+      seed: '6-BGP-4',
+      title: 'Route the health-check source on the VBR',
+      skip: { guard: not('moreConnections'), target: 'AdvertisingHealthCheckSource', actions: 'resetItems' },
+      next: 'AwaitingHealthCheckSourceRouteAvailable',
+      compensate: 'compensateSourceRoute',
+      message: 'adding the health-check source route failed',
+    }),
+    AwaitingHealthCheckSourceRouteAvailable: waitState('AwaitingHealthCheckSourceRouteAvailable', {
+      effect: 'awaitHealthCheckSourceRoute',
+      pollIntervalMs: REDUNDANCY_DELAYS.routePollInterval,
+      timeoutMs: REDUNDANCY_DELAYS.routeTimeout,
+      seed: '6-BGP-4',
+      title: 'Health-check source route Available',
+      done: { target: 'AddingHealthCheckSourceRoute', actions: 'nextItem' },
+      message: 'the health-check source route did not become Available',
+    }),
+    AdvertisingHealthCheckSource: changeState('AdvertisingHealthCheckSource', {
       description: 'Seed 6, BGP steps 5–7: advertise each health-check source IP (/32) as a BGP network of its VBR.',
-      meta: { step: { kind: 'effect', effect: 'ensureHealthCheckSourceAdvertised', seed: '6-BGP-6', title: 'Advertise the health-check source' } },
-      always: { guard: not('moreConnections'), target: 'DescribingDataCenterRoutes', actions: 'resetItems' },
-      on: {
-        'STEP.DONE': { target: 'AwaitingHealthCheckSourceAdvertised', actions: 'compensateBgpNetwork' },
-        'STEP.FAILED': { target: 'RollingBack', actions: ['compensateBgpNetwork', failed('StepFailed', 'advertising the health-check source failed', 'AdvertisingHealthCheckSource')] },
-      },
-    },
-    AwaitingHealthCheckSourceAdvertised: {
-      meta: { step: { kind: 'wait', effect: 'awaitHealthCheckSourceAdvertised', pollIntervalMs: REDUNDANCY_DELAYS.bgpPollInterval, timeoutMs: REDUNDANCY_DELAYS.bgpTimeout, seed: '6-BGP-6', title: 'BGP network advertised' } },
-      on: {
-        'STEP.DONE': { target: 'AdvertisingHealthCheckSource', actions: 'nextItem' },
-        'STEP.FAILED': { target: 'RollingBack', actions: failed('StepFailed', 'a BGP network was not advertised', 'AwaitingHealthCheckSourceAdvertised') },
-      },
-    },
-    DescribingDataCenterRoutes: {
+      effect: 'ensureHealthCheckSourceAdvertised',
+      seed: '6-BGP-6',
+      title: 'Advertise the health-check source',
+      skip: { guard: not('moreConnections'), target: 'DescribingDataCenterRoutes', actions: 'resetItems' },
+      next: 'AwaitingHealthCheckSourceAdvertised',
+      compensate: 'compensateBgpNetwork',
+      message: 'advertising the health-check source failed',
+    }),
+    AwaitingHealthCheckSourceAdvertised: waitState('AwaitingHealthCheckSourceAdvertised', {
+      effect: 'awaitHealthCheckSourceAdvertised',
+      pollIntervalMs: REDUNDANCY_DELAYS.bgpPollInterval,
+      timeoutMs: REDUNDANCY_DELAYS.bgpTimeout,
+      seed: '6-BGP-6',
+      title: 'BGP network advertised',
+      done: { target: 'AdvertisingHealthCheckSource', actions: 'nextItem' },
+      message: 'a BGP network was not advertised',
+    }),
+    DescribingDataCenterRoutes: effectState('DescribingDataCenterRoutes', {
       description: 'Seed 6-3: the static routes the data-center device needs (health-check sources through their VBR), per vendor.',
-      meta: { step: { kind: 'effect', effect: 'describeDataCenterRoutes', seed: '6-3', title: 'Static routes for the data-center device' } },
-      on: {
-        'STEP.DONE': { target: 'AwaitingHealthChecksSettled', actions: 'storeDataCenterRoutes' },
-        'STEP.FAILED': { target: 'RollingBack', actions: failed('StepFailed', 'describing the data-center routes failed', 'DescribingDataCenterRoutes') },
-      },
-    },
-    AwaitingHealthChecksSettled: {
+      effect: 'describeDataCenterRoutes',
+      seed: '6-3',
+      title: 'Static routes for the data-center device',
+      done: { target: 'AwaitingHealthChecksSettled', actions: 'storeDataCenterRoutes' },
+      message: 'describing the data-center routes failed',
+    }),
+    AwaitingHealthChecksSettled: waitState('AwaitingHealthChecksSettled', {
       description: 'Seed 6-1 (context): after a change, interval × threshold passes before a failing check shows; then every hop must be Enabled.',
-      meta: { step: { kind: 'wait', effect: 'awaitHealthChecksSettled', pollIntervalMs: REDUNDANCY_DELAYS.settlePollInterval, timeoutMs: REDUNDANCY_DELAYS.settleTimeout, seed: '6-1', title: 'Health checks passing' } },
-      on: {
-        'STEP.DONE': { target: 'VerifyingRedundancy', actions: 'storeSettled' },
-        'STEP.FAILED': { target: 'RollingBack', actions: failed('VerificationFailed', 'the health checks did not settle', 'AwaitingHealthChecksSettled') },
-      },
-    },
-    VerifyingRedundancy: {
+      effect: 'awaitHealthChecksSettled',
+      pollIntervalMs: REDUNDANCY_DELAYS.settlePollInterval,
+      timeoutMs: REDUNDANCY_DELAYS.settleTimeout,
+      seed: '6-1',
+      title: 'Health checks passing',
+      done: { target: 'VerifyingRedundancy', actions: 'storeSettled' },
+      code: 'VerificationFailed',
+      message: 'the health checks did not settle',
+    }),
+    VerifyingRedundancy: verifyState('VerifyingRedundancy', {
       description: 'Verification: health checks as set and passing, routes Available with their weights, the data center reachable.',
-      meta: { step: { kind: 'effect', effect: 'verifyRedundancy', seed: '6-verify', title: 'Verify the redundancy' } },
-      on: {
-        'STEP.DONE': [
-          { guard: and(['verified', 'failoverPlanned']), target: 'StartingFailoverTest', actions: 'recordVerification' },
-          { guard: 'verified', target: 'Succeeded', actions: 'recordVerification' },
-          { target: 'RollingBack', actions: ['recordVerification', failed('VerificationFailed', 'verification failed', 'VerifyingRedundancy')] },
-        ],
-        'STEP.FAILED': { target: 'RollingBack', actions: failed('VerificationFailed', 'verification failed', 'VerifyingRedundancy') },
-      },
-    },
-    StartingFailoverTest: {
+      effect: 'verifyRedundancy',
+      seed: '6-verify',
+      title: 'Verify the redundancy',
+      before: [{ guard: and(['verified', 'failoverPlanned']), target: 'StartingFailoverTest', actions: 'recordVerification' }],
+      next: 'Succeeded',
+      record: 'recordVerification',
+      message: 'verification failed',
+    }),
+    StartingFailoverTest: effectState('StartingFailoverTest', {
       description: 'Seed 6-6: traffic from an instance in the VPC to the data center (emulator: probe flows; cloud: a Cloud Assistant ping series).',
-      meta: { step: { kind: 'effect', effect: 'startFailoverTest', seed: '6-6', title: 'Start the test traffic' } },
-      on: {
-        'STEP.DONE': { target: 'FailingLine', actions: 'startedFailoverTest' },
-        'STEP.FAILED': { target: 'RollingBack', actions: failed('FailoverTestFailed', 'the failover test could not start', 'StartingFailoverTest') },
-      },
-    },
-    FailingLine: {
+      effect: 'startFailoverTest',
+      seed: '6-6',
+      title: 'Start the test traffic',
+      done: { target: 'FailingLine', actions: 'startedFailoverTest' },
+      code: 'FailoverTestFailed',
+      message: 'the failover test could not start',
+    }),
+    FailingLine: changeState('FailingLine', {
       description: 'Seed 6-6: one physical connection fails (emulator: taken down; cloud: the operator takes it down).',
-      meta: { step: { kind: 'effect', effect: 'failLine', seed: '6-6', title: 'Take one physical connection down' } },
-      on: {
-        'STEP.DONE': { target: 'AwaitingFailover', actions: 'tookLineDown' },
-        'STEP.FAILED': { target: 'RollingBack', actions: ['tookLineDown', failed('FailoverTestFailed', 'taking the line down failed', 'FailingLine')] },
-      },
-    },
-    AwaitingFailover: {
+      effect: 'failLine',
+      seed: '6-6',
+      title: 'Take one physical connection down',
+      next: 'AwaitingFailover',
+      compensate: 'tookLineDown',
+      code: 'FailoverTestFailed',
+      message: 'taking the line down failed',
+    }),
+    AwaitingFailover: waitState('AwaitingFailover', {
       description: 'Seed 6-6: until every flow gets through again (the health check moved the traffic to the other line).',
-      meta: {
-        step: {
-          kind: 'wait',
-          effect: 'awaitFailover',
-          pollIntervalMs: REDUNDANCY_DELAYS.failoverPollInterval,
-          timeoutMs: REDUNDANCY_DELAYS.defaultFailoverWait,
-          timeoutContextKey: 'failoverWaitMs',
-          seed: '6-6',
-          title: 'Traffic recovered over the other line',
-        },
-      },
-      on: {
-        'STEP.DONE': { target: 'RestoringLine', actions: 'storeRecovery' },
-        'STEP.FAILED': { target: 'RollingBack', actions: failed('FailoverTestFailed', 'traffic did not recover over the other line', 'AwaitingFailover') },
-      },
-    },
-    RestoringLine: {
+      effect: 'awaitFailover',
+      pollIntervalMs: REDUNDANCY_DELAYS.failoverPollInterval,
+      timeoutMs: REDUNDANCY_DELAYS.defaultFailoverWait,
+      timeoutContextKey: 'failoverWaitMs',
+      seed: '6-6',
+      title: 'Traffic recovered over the other line',
+      done: { target: 'RestoringLine', actions: 'storeRecovery' },
+      code: 'FailoverTestFailed',
+      message: 'traffic did not recover over the other line',
+    }),
+    RestoringLine: effectState('RestoringLine', {
       description: 'Seed 6-6: the failed physical connection comes back.',
-      meta: { step: { kind: 'effect', effect: 'restoreLine', seed: '6-6', title: 'Bring the physical connection back' } },
-      on: {
-        'STEP.DONE': { target: 'AwaitingTrafficSpread', actions: 'broughtLineBack' },
-        'STEP.FAILED': { target: 'RollingBack', actions: failed('FailoverTestFailed', 'bringing the line back failed', 'RestoringLine') },
-      },
-    },
-    AwaitingTrafficSpread: {
+      effect: 'restoreLine',
+      seed: '6-6',
+      title: 'Bring the physical connection back',
+      done: { target: 'AwaitingTrafficSpread', actions: 'broughtLineBack' },
+      code: 'FailoverTestFailed',
+      message: 'bringing the line back failed',
+    }),
+    AwaitingTrafficSpread: waitState('AwaitingTrafficSpread', {
       description: 'Seed 6-6: the health check passes again and traffic spreads over both lines (or returns to the active one).',
-      meta: {
-        step: {
-          kind: 'wait',
-          effect: 'awaitTrafficSpread',
-          pollIntervalMs: REDUNDANCY_DELAYS.failoverPollInterval,
-          timeoutMs: REDUNDANCY_DELAYS.defaultFailoverWait,
-          timeoutContextKey: 'spreadWaitMs',
-          seed: '6-6',
-          title: 'Traffic over both lines again',
-        },
-      },
-      on: {
-        'STEP.DONE': { target: 'JudgingFailover', actions: 'storeSpread' },
-        'STEP.FAILED': { target: 'RollingBack', actions: failed('FailoverTestFailed', 'traffic did not spread over both lines again', 'AwaitingTrafficSpread') },
-      },
-    },
-    JudgingFailover: {
+      effect: 'awaitTrafficSpread',
+      pollIntervalMs: REDUNDANCY_DELAYS.failoverPollInterval,
+      timeoutMs: REDUNDANCY_DELAYS.defaultFailoverWait,
+      timeoutContextKey: 'spreadWaitMs',
+      seed: '6-6',
+      title: 'Traffic over both lines again',
+      done: { target: 'JudgingFailover', actions: 'storeSpread' },
+      code: 'FailoverTestFailed',
+      message: 'traffic did not spread over both lines again',
+    }),
+    JudgingFailover: verifyState('JudgingFailover', {
       description: 'Seed 6-6: failover time ≤ interval × threshold, every flow recovered, traffic spread again.',
-      meta: { step: { kind: 'effect', effect: 'judgeFailover', seed: '6-6', title: 'Judge the failover' } },
-      on: {
-        'STEP.DONE': [
-          { guard: 'verified', target: 'Succeeded', actions: 'judgedFailover' },
-          { target: 'RollingBack', actions: ['judgedFailover', failed('FailoverTestFailed', 'the failover test failed', 'JudgingFailover')] },
-        ],
-        'STEP.FAILED': { target: 'RollingBack', actions: failed('FailoverTestFailed', 'judging the failover failed', 'JudgingFailover') },
-      },
-    },
+      effect: 'judgeFailover',
+      seed: '6-6',
+      title: 'Judge the failover',
+      next: 'Succeeded',
+      record: 'judgedFailover',
+      code: 'FailoverTestFailed',
+      message: 'the failover test failed',
+      failedMessage: 'judging the failover failed',
+    }),
     ...rollbackStates({ pollIntervalMs: REDUNDANCY_DELAYS.routePollInterval, timeoutMs: REDUNDANCY_DELAYS.routeTimeout, seed: '6-rollback' }),
     ...finalStates,
   },
@@ -437,8 +432,7 @@ export const redundancyMachine = setup({
 export function redundancyOutput(context: RedundancyContext): JsonObject {
   const plan = context.plan;
   return {
-    outcome: context.failure ? context.failure.code : 'Succeeded',
-    ...(context.failure ? { failure: context.failure as unknown as Json } : {}),
+    ...outcomeOf(context),
     ...(plan
       ? {
           vpcId: plan.vpcId,
@@ -466,7 +460,6 @@ export function redundancyOutput(context: RedundancyContext): JsonObject {
     dataCenterRoutes: context.dataCenterRoutes,
     verification: context.verification,
     failoverTest: (plan?.failover ? { ...context.failover.result, failLine: context.failover.failLine, restoreLine: context.failover.restoreLine } : { run: false }) as Json,
-    compensationsApplied: context.compensationsApplied,
-    compensationFailures: context.compensationFailures as unknown as Json,
+    ...rollbackReport(context),
   };
 }

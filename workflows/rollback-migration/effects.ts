@@ -3,6 +3,7 @@
  * (shared with the migrations' automatic rollback), verify the flows.
  */
 import type { CloudClients } from '../../src/cloud/index.ts';
+import { regionView } from '../../src/cloud/index.ts';
 import type { Effect, EffectInput, Json, JsonObject } from '../../src/engine/types.ts';
 import { containsCidr, formatCidr, parseCidr, splitHalves } from '../../src/net/index.ts';
 import type { Compensation } from '../migration/compensation.ts';
@@ -27,7 +28,7 @@ export async function orderRollback(cloud: CloudClients, mode: 'smooth' | 'inter
       out.push(c);
       continue;
     }
-    const view = cloud.regionId === c.regionId ? cloud : cloud.forRegion(c.regionId);
+    const view = regionView(cloud, c.regionId);
     const s = parseCidr(c.destinationCidrBlock);
     const entries = await view.vpc.describeRouteEntryList({ routeTableId: c.routeTableId });
     const own = new Set(entries.filter((e) => e.type !== 'CEN').map((e) => e.destinationCidrBlock));

@@ -8,6 +8,7 @@
  * compensation list and these can be applied by the same code.
  */
 import type { CloudClients } from '../../src/cloud/index.ts';
+import { regionView } from '../../src/cloud/index.ts';
 import {
   bgpNetworkReached,
   ensureBgpNetwork,
@@ -73,14 +74,12 @@ export function describeSharedCompensation(c: SharedCompensation): string {
   }
 }
 
-const regional = (cloud: CloudClients, regionId: string): CloudClients => (cloud.regionId === regionId ? cloud : cloud.forRegion(regionId));
-
 /**
  * Applies one compensation, idempotently (reads first; absent / already right counts as done).
  * @throws CloudApiError when the cloud refuses; the caller journals it and goes on.
  */
 export async function applySharedCompensation(cloud: CloudClients, c: SharedCompensation, clientToken: string): Promise<OpResult> {
-  const cl = regional(cloud, c.regionId);
+  const cl = regionView(cloud, c.regionId);
   switch (c.kind) {
     case 'removeRoute':
       return removeRoute(cl, c);
@@ -97,7 +96,7 @@ export async function applySharedCompensation(cloud: CloudClients, c: SharedComp
 
 /** Whether a compensation's target state is reached (for the wait after applying it). */
 export async function sharedCompensationReached(cloud: CloudClients, c: SharedCompensation): Promise<Reached> {
-  const cl = regional(cloud, c.regionId);
+  const cl = regionView(cloud, c.regionId);
   switch (c.kind) {
     case 'removeRoute':
       return routeReached(cl, c, 'absent');

@@ -4,8 +4,8 @@
  * `remove…` deletes and counts NotFound as done, each `…Reached` reads once and says whether the
  * target state is reached. Nothing here sleeps: waiting is the engine's job (wait steps).
  *
- * The signatures match `workflows/migration/ops.ts` of the migration procedures, which can
- * re-export these instead of keeping their own copies.
+ * Every procedure uses these, the migrations included (`workflows/migration/ops.ts` adds the
+ * CEN-only operations beside them).
  */
 import type { CloudClients, RouteEntry, RouterInterface } from '../../src/cloud/index.ts';
 import { isCloudErrorClass } from '../../src/cloud/index.ts';
@@ -32,7 +32,22 @@ export interface Reached extends JsonObject {
   status: string;
 }
 
-const unchanged = (): OpResult => ({ changed: false, requestIds: [] });
+/** The result of a write step that found everything already right. */
+export const unchanged = (): OpResult => ({ changed: false, requestIds: [] });
+
+/**
+ * Runs the delete of a `remove…` step: an answer of class `not_found` means it is gone already,
+ * which counts as done. @throws CloudApiError of any other class
+ */
+export async function runRemoval(remove: () => Promise<{ requestId: string }>): Promise<OpResult> {
+  try {
+    const r = await remove();
+    return { changed: true, requestIds: [r.requestId] };
+  } catch (err) {
+    if (isCloudErrorClass(err, 'not_found')) return unchanged();
+    throw err;
+  }
+}
 
 /**
  * A stable key for a set of next hops: order-free, weights included only for multi-hop routes
@@ -111,13 +126,7 @@ export async function ensureRoute(cloud: CloudClients, spec: RouteSpec, clientTo
 export async function removeRoute(cloud: CloudClients, spec: RouteSpec): Promise<OpResult> {
   const { match } = await findRoute(cloud, spec);
   if (!match || match.status === 'Deleting') return unchanged();
-  try {
-    const r = await cloud.vpc.deleteRouteEntry({ routeEntryId: match.routeEntryId, routeTableId: spec.routeTableId });
-    return { changed: true, requestIds: [r.requestId] };
-  } catch (err) {
-    if (isCloudErrorClass(err, 'not_found')) return unchanged();
-    throw err;
-  }
+  return runRemoval(() => cloud.vpc.deleteRouteEntry({ routeEntryId: match.routeEntryId, routeTableId: spec.routeTableId }));
 }
 
 /** Whether the route is present and Available (`present`) or gone (`absent`). */
@@ -159,13 +168,7 @@ export async function ensureBgpNetwork(cloud: CloudClients, spec: BgpNetworkSpec
 export async function removeBgpNetwork(cloud: CloudClients, spec: BgpNetworkSpec, clientToken: string): Promise<OpResult> {
   const n = await findNetwork(cloud, spec);
   if (!n || n.status === 'Deleting') return unchanged();
-  try {
-    const r = await cloud.vpc.deleteBgpNetwork({ routerId: spec.vbrId, dstCidrBlock: spec.dstCidrBlock, clientToken });
-    return { changed: true, requestIds: [r.requestId] };
-  } catch (err) {
-    if (isCloudErrorClass(err, 'not_found')) return unchanged();
-    throw err;
-  }
+  return runRemoval(() => cloud.vpc.deleteBgpNetwork({ routerId: spec.vbrId, dstCidrBlock: spec.dstCidrBlock, clientToken }));
 }
 
 /** Whether the network is advertised (not Pending/Deleting) or gone. */
@@ -188,6 +191,24 @@ export interface RouterInterfaceHealthCheck {
   hcRate?: number;
   /** Consecutive lost probes before the interface is declared down. */
   hcThreshold?: number;
+}
+
+/** Health-check settings as a router interface, a plan or a compensation holds them (unset: absent, null or empty). */
+export interface HealthCheckFields {
+  healthCheckSourceIp?: string | null;
+  healthCheckTargetIp?: string | null;
+  hcRate?: number | null;
+  hcThreshold?: number | null;
+}
+
+/** The settings of `x` that are set, for a health check to ensure, restore or record (JSON-clean). */
+export function healthCheckSettings(x: HealthCheckFields): Omit<RouterInterfaceHealthCheck, 'routerInterfaceId'> {
+  return {
+    ...(x.healthCheckSourceIp ? { healthCheckSourceIp: x.healthCheckSourceIp } : {}),
+    ...(x.healthCheckTargetIp ? { healthCheckTargetIp: x.healthCheckTargetIp } : {}),
+    ...(x.hcRate !== undefined && x.hcRate !== null ? { hcRate: x.hcRate } : {}),
+    ...(x.hcThreshold !== undefined && x.hcThreshold !== null ? { hcThreshold: x.hcThreshold } : {}),
+  };
 }
 
 /** Reads one router interface. @throws NotFoundError `RouterInterfaceNotFound` */
@@ -220,13 +241,7 @@ export async function ensureRouterInterfaceHealthCheck(cloud: CloudClients, hc: 
   const ri = await describeRouterInterface(cloud, hc.routerInterfaceId);
   if (routerInterfaceHealthCheckMatches(ri, hc)) return unchanged();
   const r = hc.healthCheckTargetIp
-    ? await cloud.vpc.modifyRouterInterfaceAttribute({
-        routerInterfaceId: hc.routerInterfaceId,
-        ...(hc.healthCheckSourceIp ? { healthCheckSourceIp: hc.healthCheckSourceIp } : {}),
-        healthCheckTargetIp: hc.healthCheckTargetIp,
-        ...(hc.hcRate !== undefined ? { hcRate: hc.hcRate } : {}),
-        ...(hc.hcThreshold !== undefined ? { hcThreshold: hc.hcThreshold } : {}),
-      })
+    ? await cloud.vpc.modifyRouterInterfaceAttribute({ routerInterfaceId: hc.routerInterfaceId, ...healthCheckSettings(hc) })
     : await cloud.vpc.modifyRouterInterfaceAttribute({ routerInterfaceId: hc.routerInterfaceId, deleteHealthCheckIp: true });
   return { changed: true, requestIds: [r.requestId] };
 }

@@ -4,12 +4,14 @@
  * machine's `setup` plugs in under the same names, the rollback states (`RollingBack` ⇄
  * `AwaitingCompensation` → `Concluding`) and the final states. Pure: no I/O.
  *
- * Same shape as the migrations' rollback (`workflows/migration/machine-rollback.ts`): apply the
- * newest compensation, wait until it has taken effect, pop it, repeat; then end in the final
- * state that says why the execution went back. Compensation failures are recorded, not fatal.
+ * Every procedure that changes the cloud rolls back the same way (the migrations too, seed 5.3):
+ * apply the newest compensation, wait until it has taken effect, pop it, repeat; then end in the
+ * final state that says why the execution went back. Compensation failures are recorded, not fatal.
  */
+import { assign, not } from 'xstate';
 import type { SerializedError } from '../../src/errors.ts';
 import type { Effect, EffectInput, Json, JsonObject, RunnerEvent } from '../../src/engine/types.ts';
+import { failed, type FailParams } from './steps.ts';
 
 /** Why an execution stopped going forward. */
 export interface ProcedureFailure {
@@ -43,13 +45,26 @@ export function initialSaga<C>(): SagaContext<C> {
   return { compensations: [], headFailed: false, compensationsApplied: 0, compensationFailures: [], failure: null };
 }
 
+/** How an execution ended, first in every procedure's output: the failure's code or `Succeeded`, and the failure. */
+export function outcomeOf(context: { failure: ProcedureFailure | null }): JsonObject {
+  return {
+    outcome: context.failure ? context.failure.code : 'Succeeded',
+    ...(context.failure ? { failure: context.failure as unknown as Json } : {}),
+  };
+}
+
+/** What the rollback did, in a procedure's output: compensations applied, and those that failed. */
+export function rollbackReport(context: SagaContext<unknown>): JsonObject {
+  return { compensationsApplied: context.compensationsApplied, compensationFailures: context.compensationFailures as unknown as Json };
+}
+
 /** The output of a `STEP.DONE` event as an object (`{}` otherwise). */
 export function outputOf(event: RunnerEvent): JsonObject {
   return event.type === 'STEP.DONE' && event.output !== null && typeof event.output === 'object' && !Array.isArray(event.output) ? event.output : {};
 }
 
 /** The failure an event stands for, `fallback` filling what the event does not say. */
-export function failureFrom(event: RunnerEvent, fallback: { code: string; message: string; state?: string }): ProcedureFailure {
+export function failureFrom(event: RunnerEvent, fallback: FailParams): ProcedureFailure {
   const at = fallback.state ? { state: fallback.state } : {};
   switch (event.type) {
     case 'STEP.FAILED':
@@ -87,7 +102,7 @@ export const sagaGuards = {
 /** Context updates behind the saga's actions (wrap each in `assign`). */
 export const sagaUpdates = {
   /** Records the failure unless one is recorded already (the first cause wins). */
-  fail<C>({ context, event }: EventArgs<C>, params: { code: string; message: string; state?: string }): Partial<SagaContext<C>> {
+  fail<C>({ context, event }: EventArgs<C>, params: FailParams): Partial<SagaContext<C>> {
     return { failure: context.failure ?? failureFrom(event, params) };
   },
   /** Pushes a compensation (newest first). */
@@ -123,44 +138,84 @@ export const sagaUpdates = {
   },
 };
 
-/** Timing of the wait after each compensation. */
+/**
+ * The saga's actions, for a machine's `setup` (`fail` records the first failure; the others keep
+ * the rollback's bookkeeping; `ignoreSignal` swallows a CANCEL / ROLLBACK that comes too late).
+ */
+export function sagaActions<TContext extends SagaContext<unknown>>() {
+  type Update = Partial<TContext>;
+  return {
+    fail: assign<TContext, RunnerEvent, FailParams, RunnerEvent, never>((args, params) => sagaUpdates.fail(args, params) as Update),
+    compensationApplied: assign<TContext, RunnerEvent, undefined, RunnerEvent, never>((args) => sagaUpdates.compensationApplied(args) as Update),
+    compensationFailed: assign<TContext, RunnerEvent, undefined, RunnerEvent, never>((args) => sagaUpdates.compensationFailed(args) as Update),
+    popCompensation: assign<TContext, RunnerEvent, undefined, RunnerEvent, never>((args) => sagaUpdates.popCompensation(args) as Update),
+    waitFailed: assign<TContext, RunnerEvent, undefined, RunnerEvent, never>((args) => sagaUpdates.waitFailed(args) as Update),
+    ignoreSignal: assign<TContext, RunnerEvent, undefined, RunnerEvent, never>({}),
+  };
+}
+
+/** The machine-level `on` of a procedure that rolls back: CANCEL and ROLLBACK both start the rollback. */
+export const rollBackOnSignals = {
+  CANCEL: { target: '.RollingBack', actions: failed('Cancelled', 'cancelled') },
+  ROLLBACK: { target: '.RollingBack', actions: failed('RollbackRequested', 'rollback requested') },
+} as const;
+
+/** Timing of the wait after each compensation, and the seed step the rollback implements. */
 export interface RollbackTiming {
   pollIntervalMs: number;
   timeoutMs: number;
   /** Seed step the rollback implements (shown with the step). */
   seed: string;
+  /** What `RollingBack` does, in the procedure's words. */
+  description?: string;
 }
 
+/** Signals a rollback ignores (it is already going back). */
+export type IgnoredSignal = 'CANCEL' | 'ROLLBACK';
+
 /**
- * `RollingBack` ⇄ `AwaitingCompensation` → `Concluding`, to spread into a machine's `states`.
- * Needs the guards of {@link sagaGuards} and actions named `compensationApplied`,
- * `compensationFailed`, `popCompensation`, `waitFailed`, `ignoreSignal`; effects named
- * `applyCompensation` and `awaitCompensation` (see {@link createCompensationEffects}).
+ * `RollingBack` ⇄ `AwaitingCompensation`, then `then` once no compensation is left; `ignore`
+ * lists the signals that do nothing meanwhile (the others stay unhandled). Needs the guard
+ * `hasCompensations` and the actions of {@link sagaActions}; effects named `applyCompensation`
+ * and `awaitCompensation` (see {@link createCompensationEffects}).
  */
-export function rollbackStates(timing: RollbackTiming) {
+export function compensationStates<const T extends string, const I extends readonly IgnoredSignal[]>(
+  spec: RollbackTiming & { then: T; ignore: I; titles?: { apply: string; await: string } },
+) {
+  const titles = spec.titles ?? { apply: 'Roll back one change', await: 'Rolled-back change in effect' };
+  const ignored = Object.fromEntries(spec.ignore.map((s) => [s, { actions: 'ignoreSignal' }])) as { [K in I[number]]: { readonly actions: 'ignoreSignal' } };
   return {
     RollingBack: {
-      description: 'Undo the newest change still recorded (remove what was added, restore what was changed).',
-      meta: { step: { kind: 'effect', effect: 'applyCompensation', seed: timing.seed, title: 'Roll back one change' } },
-      always: { guard: ({ context }: Args<unknown>) => context.compensations.length === 0, target: 'Concluding' },
+      description: spec.description ?? 'Undo the newest change still recorded (remove what was added, restore what was changed).',
+      meta: { step: { kind: 'effect', effect: 'applyCompensation', seed: spec.seed, title: titles.apply } },
+      always: { guard: not('hasCompensations'), target: spec.then },
       on: {
         'STEP.DONE': { target: 'AwaitingCompensation', actions: 'compensationApplied' },
         'STEP.FAILED': { target: 'AwaitingCompensation', actions: 'compensationFailed' },
-        CANCEL: { actions: 'ignoreSignal' },
-        ROLLBACK: { actions: 'ignoreSignal' },
+        ...ignored,
       },
     },
     AwaitingCompensation: {
       meta: {
-        step: { kind: 'wait', effect: 'awaitCompensation', pollIntervalMs: timing.pollIntervalMs, timeoutMs: timing.timeoutMs, seed: timing.seed, title: 'Rolled-back change in effect' },
+        step: { kind: 'wait', effect: 'awaitCompensation', pollIntervalMs: spec.pollIntervalMs, timeoutMs: spec.timeoutMs, seed: spec.seed, title: titles.await },
       },
       on: {
         'STEP.DONE': { target: 'RollingBack', actions: 'popCompensation' },
         'STEP.FAILED': { target: 'RollingBack', actions: ['waitFailed', 'popCompensation'] },
-        CANCEL: { actions: 'ignoreSignal' },
-        ROLLBACK: { actions: 'ignoreSignal' },
+        ...ignored,
       },
     },
+  } as const;
+}
+
+/**
+ * `RollingBack` ⇄ `AwaitingCompensation` → `Concluding` → the final state that says why the
+ * execution went back, to spread into a machine's `states` (with {@link finalStates}). Needs the
+ * guards of {@link sagaGuards} besides what {@link compensationStates} needs.
+ */
+export function rollbackStates(timing: RollbackTiming) {
+  return {
+    ...compensationStates({ ...timing, then: 'Concluding', ignore: ['CANCEL', 'ROLLBACK'] }),
     Concluding: {
       always: [
         { guard: 'cancelled', target: 'Cancelled' },
@@ -174,15 +229,19 @@ export function rollbackStates(timing: RollbackTiming) {
   } as const;
 }
 
-/** The final states every procedure machine has. */
-export const finalStates = {
+/** The final states of a procedure that has no rollback of its own to end in `RolledBack`. */
+export const endStates = {
   Succeeded: { type: 'final' },
-  RolledBack: { type: 'final' },
   Failed: { type: 'final' },
   Cancelled: { type: 'final' },
   Rejected: { type: 'final' },
   Expired: { type: 'final' },
 } as const;
+
+const { Succeeded, ...unsuccessful } = endStates;
+
+/** The final states of a procedure that rolls back: {@link endStates} and `RolledBack`. */
+export const finalStates = { Succeeded, RolledBack: { type: 'final' }, ...unsuccessful } as const;
 
 /** How a procedure applies, checks and describes its compensation kinds. */
 export interface CompensationHandler<C, D> {

@@ -379,6 +379,8 @@ const ADDRESSED: ReadonlyArray<{ param: string; missing: (id: string) => Emulato
  * on Alibaba Cloud another account's VPC, VBR, route table or router interface is invisible.
  */
 function hideForeign(model: NetworkModel, ctx: ActionContext): void {
+  // The common case, a model of one account, has nothing to hide.
+  if (model.core.accounts.size < 2) return;
   const caller = callerOf(model, ctx);
   for (const { param, missing } of ADDRESSED) {
     const id = ctx.params.string(param);
@@ -387,6 +389,7 @@ function hideForeign(model: NetworkModel, ctx: ActionContext): void {
   for (const hop of ctx.params.objects('NextHopList')) {
     if (hop.NextHopId && !model.core.visibleTo(caller, hop.NextHopId)) throw new InvalidNextHopNotFound(hop.NextHopId);
   }
+
 }
 
 function grantParams(model: NetworkModel, ctx: ActionContext): GrantParams {

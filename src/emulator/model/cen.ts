@@ -289,9 +289,11 @@ export class Cens {
     const want = p.destinationCidrBlock ? formatCidr(parseDestination(p.destinationCidrBlock)) : undefined;
     const rows = this.sortedEntries(ch.routeTableId)
       .filter((e) => e.status === 'Available' || e.status === 'Modifying')
-      .filter((e) => !want || e.destinationCidrBlock === want)
-      .map((e) => this.ownRouteView(ch, e));
-    return paginate(rows, p);
+      .filter((e) => !want || e.destinationCidrBlock === want);
+    // Views (and the conflicts each route causes) for the returned page only.
+    const page = paginate(rows, p);
+    const caused = this.causedConflicts(ch);
+    return { ...page, items: page.items.map((e) => this.ownRouteView(ch, e, caused)) };
   }
 
   /**
@@ -305,16 +307,20 @@ export class Cens {
     this.core.flush();
     const ch = this.attachedChild(p);
     if (p.childInstanceRouteTableId && p.childInstanceRouteTableId !== ch.routeTableId) throw new InvalidRouteTableNotFound(p.childInstanceRouteTableId);
-    const rows: Array<{ prefix: Cidr; view: CenChildRouteView }> = [];
+    // Own routes show as Active, learned ones with their status: filter on the records, then
+    // build views for the returned page only.
+    const all = !p.status || p.status === 'All';
+    const rows: Array<RouteEntryRecord | CenRouteRecord> = [];
     const idx = this.core.tables.get(ch.routeTableId);
-    for (const { prefix, value } of idx ? idx.trie.entries() : []) {
+    for (const { value } of idx ? idx.trie.entries() : []) {
       for (const e of value.entries) {
-        if (e.status === 'Available' || e.status === 'Modifying') rows.push({ prefix, view: this.ownRouteView(ch, e) });
+        if ((e.status === 'Available' || e.status === 'Modifying') && (all || p.status === 'Active')) rows.push(e);
       }
-      for (const r of value.cen) if (r.cenId === ch.cenId) rows.push({ prefix, view: this.learnedRouteView(r) });
+      for (const r of value.cen) if (r.cenId === ch.cenId && (all || r.status === p.status)) rows.push(r);
     }
-    const filtered = rows.map((r) => r.view).filter((v) => !p.status || p.status === 'All' || v.status === p.status);
-    return paginate(filtered, p, 500);
+    const page = paginate(rows, p, 500);
+    const caused = this.causedConflicts(ch);
+    return { ...page, items: page.items.map((x) => ('cenId' in x ? this.learnedRouteView(x) : this.ownRouteView(ch, x, caused))) };
   }
 
   /** DescribeCenRegionDomainRouteEntries: every route advertised into the CEN, seen from a region. */
@@ -562,15 +568,23 @@ export class Cens {
 
   // ------------------------------------------------------------ views and lookups
 
-  private ownRouteView(ch: CenChildInstanceRecord, e: RouteEntryRecord): CenChildRouteView {
-    const published = this.isAdvertised(ch, e);
-    const hop = e.nextHops[0];
-    const caused: CenRouteConflict[] = [];
+  /** Conflicts of the Rejected routes a child advertises, by destination (one pass over the CEN routes). */
+  private causedConflicts(ch: CenChildInstanceRecord): Map<string, CenRouteConflict[]> {
+    const out = new Map<string, CenRouteConflict[]>();
     for (const r of this.core.cenRoutes.values()) {
-      if (r.cenId === ch.cenId && r.sourceInstanceId === ch.childInstanceId && r.destinationCidrBlock === e.destinationCidrBlock && r.status === 'Rejected') {
-        caused.push(...r.conflicts);
+      if (r.cenId === ch.cenId && r.sourceInstanceId === ch.childInstanceId && r.status === 'Rejected') {
+        const list = out.get(r.destinationCidrBlock);
+        if (list) list.push(...r.conflicts);
+        else out.set(r.destinationCidrBlock, [...r.conflicts]);
       }
     }
+    return out;
+  }
+
+  private ownRouteView(ch: CenChildInstanceRecord, e: RouteEntryRecord, causedBy: ReadonlyMap<string, CenRouteConflict[]>): CenChildRouteView {
+    const published = this.isAdvertised(ch, e);
+    const hop = e.nextHops[0];
+    const caused = causedBy.get(e.destinationCidrBlock) ?? [];
     return {
       destinationCidrBlock: e.destinationCidrBlock,
       type: e.type,

@@ -16,14 +16,17 @@ export function paginate<T>(items: readonly T[], p: PageParams, max = 50, defaul
   return { items: items.slice(start, start + pageSize), totalCount: items.length, pageNumber, pageSize };
 }
 
+/** Offset a `NextToken` stands for (0 without one). @throws InvalidParameter for a token not ours */
+export function tokenStart(nextToken: string | undefined): number {
+  if (!nextToken) return 0;
+  const m = /^o(\d+)$/.exec(nextToken);
+  if (!m) throw new InvalidParameter('NextToken');
+  return Number(m[1]);
+}
+
 /** Token paging (`NextToken` = opaque offset, `MaxResult(s)`). */
 export function tokenPaginate<T>(items: readonly T[], nextToken: string | undefined, maxResults: number): TokenPage<T> {
-  let start = 0;
-  if (nextToken) {
-    const m = /^o(\d+)$/.exec(nextToken);
-    if (!m) throw new InvalidParameter('NextToken');
-    start = Number(m[1]);
-  }
+  const start = tokenStart(nextToken);
   const end = start + maxResults;
   const page: TokenPage<T> = { items: items.slice(start, end), totalCount: items.length };
   if (end < items.length) page.nextToken = `o${end}`;

@@ -30,8 +30,8 @@ import {
   RouterEntryConflictDuplicated,
   TaskConflict,
 } from '../errors.ts';
-import { canonicalDestination, paginate, parseDestination, required, routerInterfaceHealthFailed, tokenPaginate } from './common.ts';
-import type { ModelCore } from './store.ts';
+import { canonicalDestination, paginate, parseDestination, required, routerInterfaceHealthFailed, tokenStart } from './common.ts';
+import type { ModelCore, RouteSlot } from './store.ts';
 import type {
   CreateRouteEntryParams,
   DeleteRouteEntryParams,
@@ -216,23 +216,28 @@ export class RouteTables {
     const maxResult = f.maxResult ?? 10;
     if (!Number.isInteger(maxResult) || maxResult < 1 || maxResult > 100) throw new InvalidParameter('MaxResult');
     const dests = [...(f.destCidrBlockList ?? []), ...(f.destinationCidrBlock ? [f.destinationCidrBlock] : [])].map((c) => parseDestination(c));
-    const rows: Array<{ prefix: Cidr; view: RouteEntryView }> = [];
+    // Filter the records in destination order and build wire views for the returned page only:
+    // a table of 100,000 routes answers a page of 100 without 100,000 views or a sort.
     const idx = this.core.tables.get(table.routeTableId);
-    const slots = idx ? (dests.length > 0 ? dests.flatMap((d) => { const v = idx.trie.get(d); return v ? [{ prefix: d, value: v }] : []; }) : idx.trie.entries()) : [];
-    for (const { prefix, value } of slots) {
-      for (const e of value.entries) rows.push({ prefix, view: this.entryView(e) });
-      for (const r of value.cen) if (r.status === 'Active') rows.push({ prefix, view: this.cenRouteView(r) });
+    const rows: EntryRow[] = [];
+    if (idx && dests.length > 0) {
+      for (const d of dests) {
+        const v = idx.trie.get(d);
+        if (v) rowsOfSlot(d, v, f, rows);
+      }
+      rows.sort((a, b) => compareCidr(a.prefix, b.prefix) || a.id.localeCompare(b.id));
+    } else if (idx) {
+      // The trie walks prefixes in (network, length) order, the wire order; only rows that share
+      // a prefix need sorting (by id).
+      for (const { prefix, value } of idx.trie.entries()) rowsOfSlot(prefix, value, f, rows);
     }
-    const filtered = rows
-      .filter(({ view: v }) =>
-        (!f.routeEntryId || v.routeEntryId === f.routeEntryId) &&
-        (!f.routeEntryType || v.type === f.routeEntryType) &&
-        (!f.nextHopId || v.nextHops.some((h) => h.nextHopId === f.nextHopId)) &&
-        (!f.nextHopType || v.nextHops.some((h) => h.nextHopType === f.nextHopType)),
-      )
-      .sort((a, b) => compareCidr(a.prefix, b.prefix) || a.view.routeEntryId.localeCompare(b.view.routeEntryId))
-      .map((r) => r.view);
-    return tokenPaginate(filtered, f.nextToken, maxResult);
+    const start = tokenStart(f.nextToken);
+    const end = start + maxResult;
+    return {
+      items: rows.slice(start, end).map((row) => (row.entry ? this.entryView(row.entry) : this.cenRouteView(row.cen as CenRouteRecord))),
+      totalCount: rows.length,
+      ...(end < rows.length ? { nextToken: `o${end}` } : {}),
+    };
   }
 
   /** Wire view of an own entry, with next-hop `enabled` from the health checks. */
@@ -409,4 +414,32 @@ function sameHops(a: readonly NextHopSpec[], b: readonly NextHopSpec[]): boolean
   if (a.length !== b.length) return false;
   const ids = new Set(a.map((h) => `${h.nextHopType}|${h.nextHopId}`));
   return b.every((h) => ids.has(`${h.nextHopType}|${h.nextHopId}`));
+}
+
+/** A route of DescribeRouteEntryList before its wire view is built. */
+interface EntryRow {
+  prefix: Cidr;
+  id: string;
+  entry?: RouteEntryRecord;
+  cen?: CenRouteRecord;
+}
+
+/** Whether a route passes DescribeRouteEntryList's id, type and next-hop filters. */
+function entryWanted(f: DescribeRouteEntriesFilter, id: string, type: string, hopId: string | undefined, hopType: string | undefined, hops?: readonly NextHopSpec[]): boolean {
+  if (f.routeEntryId && id !== f.routeEntryId) return false;
+  if (f.routeEntryType && type !== f.routeEntryType) return false;
+  if (f.nextHopId && !(hops ? hops.some((h) => h.nextHopId === f.nextHopId) : hopId === f.nextHopId)) return false;
+  if (f.nextHopType && !(hops ? hops.some((h) => h.nextHopType === f.nextHopType) : hopType === f.nextHopType)) return false;
+  return true;
+}
+
+/** Appends the wanted routes of one prefix (own entries, then Active CEN routes), by id. */
+function rowsOfSlot(prefix: Cidr, slot: RouteSlot, f: DescribeRouteEntriesFilter, out: EntryRow[]): void {
+  const first = out.length;
+  for (const e of slot.entries) if (entryWanted(f, e.routeEntryId, e.type, undefined, undefined, e.nextHops)) out.push({ prefix, id: e.routeEntryId, entry: e });
+  for (const r of slot.cen) if (r.status === 'Active' && entryWanted(f, r.routeEntryId, 'CEN', r.cenId, 'CEN')) out.push({ prefix, id: r.routeEntryId, cen: r });
+  if (out.length - first > 1) {
+    const sorted = out.splice(first).sort((a, b) => a.id.localeCompare(b.id));
+    out.push(...sorted);
+  }
 }

@@ -39,6 +39,7 @@ import type {
   VpcRecord,
   VSwitchRecord,
 } from './types.ts';
+import { stableJson } from '../../json.ts';
 
 /** Everything stored at one prefix of a route table: its own entries and CEN-learned routes. */
 export interface RouteSlot {
@@ -401,14 +402,3 @@ export class ModelCore {
   }
 }
 
-/** JSON with sorted keys and `undefined` dropped: a stable fingerprint of params. */
-export function stableJson(v: unknown): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  const o = v as Record<string, unknown>;
-  return `{${Object.keys(o)
-    .filter((k) => o[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`)
-    .join(',')}}`;
-}

@@ -86,6 +86,7 @@ export const TIMESTAMP_WINDOW_MS = 15 * 60 * 1000;
 
 const TIMESTAMP_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,3})?Z$/;
 const CALL_LOG_LIMIT = 500;
+const SIGNATURE_PARAMS = ['Signature', 'SignatureMethod', 'SignatureVersion', 'SignatureNonce', 'Timestamp'] as const;
 
 /** Verifies, dispatches and serializes POP RPC calls. */
 export class RpcGateway {
@@ -94,7 +95,9 @@ export class RpcGateway {
   private readonly accounts = new Map<string, string>();
   private readonly nonces = new NonceCache();
   private readonly tokens = new ClientTokenCache();
+  /** The call log: a ring of {@link CALL_LOG_LIMIT} records, `logNext` the next slot to write. */
   private readonly log: CallRecord[] = [];
+  private logNext = 0;
   private readonly counts = new Map<string, { calls: number; errors: number }>();
   private readonly wallNow: () => number;
   private readonly faults?: FaultInjector;
@@ -124,12 +127,13 @@ export class RpcGateway {
     this.nonces.clear();
     this.tokens.clear();
     this.log.length = 0;
+    this.logNext = 0;
     this.counts.clear();
   }
 
   /** The most recent calls, oldest first. */
   calls(): readonly CallRecord[] {
-    return [...this.log];
+    return this.log.length < CALL_LOG_LIMIT ? [...this.log] : [...this.log.slice(this.logNext), ...this.log.slice(0, this.logNext)];
   }
 
   /** Calls and errors per action since start or reset. */
@@ -206,7 +210,7 @@ export class RpcGateway {
     if (accessKeyId === undefined || accessKeyId === '') throw missingCommonParameter('AccessKeyId');
     const secret = this.secrets.get(accessKeyId);
     if (secret === undefined) throw accessKeyNotFound();
-    for (const name of ['Signature', 'SignatureMethod', 'SignatureVersion', 'SignatureNonce', 'Timestamp'] as const) {
+    for (const name of SIGNATURE_PARAMS) {
       if (flat[name] === undefined || flat[name] === '') throw missingCommonParameter(name);
     }
     if (flat.SignatureMethod !== 'HMAC-SHA1') throw unsupportedSignature('SignatureMethod', flat.SignatureMethod ?? '');
@@ -225,7 +229,9 @@ export class RpcGateway {
 
   private ok(requestId: string, product: ProductApi, action: string, result: Record<string, unknown>): RpcResponse {
     this.record({ at: this.wallNow(), requestId, product: product.product, action });
-    return { status: 200, requestId, body: JSON.stringify({ RequestId: requestId, ...result }) };
+    // RequestId first, then the action's fields, serialized once without copying the result.
+    const fields = JSON.stringify(result);
+    return { status: 200, requestId, body: `{"RequestId":"${requestId}"${fields === '{}' ? '' : `,${fields.slice(1, -1)}`}}` };
   }
 
   private fail(requestId: string, product: ProductApi | undefined, action: string | undefined, err: unknown): RpcResponse {
@@ -253,8 +259,9 @@ export class RpcGateway {
   }
 
   private record(r: CallRecord): void {
-    this.log.push(r);
-    if (this.log.length > CALL_LOG_LIMIT) this.log.shift();
+    if (this.log.length < CALL_LOG_LIMIT) this.log.push(r);
+    else this.log[this.logNext] = r;
+    this.logNext = (this.logNext + 1) % CALL_LOG_LIMIT;
     const name = r.action ?? '(none)';
     const c = this.counts.get(name) ?? { calls: 0, errors: 0 };
     c.calls += 1;
@@ -268,9 +275,10 @@ export { NONCE_WINDOW_MS };
 
 function readParams(req: RpcRequest): Record<string, string> {
   try {
-    const fromQuery = parseFormEncoded(req.query);
     // POST: pop-core sends everything in the form body; a client may also put some in the query.
-    return req.method.toUpperCase() === 'POST' ? { ...fromQuery, ...parseFormEncoded(req.body) } : fromQuery;
+    if (req.method.toUpperCase() !== 'POST') return parseFormEncoded(req.query);
+    if (req.query === '') return parseFormEncoded(req.body);
+    return { ...parseFormEncoded(req.query), ...parseFormEncoded(req.body) };
   } catch {
     throw invalidParameter('QueryString', 'Malformed percent-encoding.');
   }

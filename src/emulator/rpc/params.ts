@@ -93,6 +93,7 @@ export class RpcParams {
    * @throws RpcError `InvalidParameter` for a malformed JSON array
    */
   list(name: string): string[] {
+    if (!this.mentions(name)) return [];
     const node = this.tree()[name];
     if (Array.isArray(node)) return node.filter((x): x is string => typeof x === 'string');
     if (typeof node === 'string' && node.startsWith('[')) return parseJsonList(name, node);
@@ -102,6 +103,7 @@ export class RpcParams {
 
   /** A RepeatList of objects: `Name.N.Field` → `[{Field: …}]` in index order. */
   objects(name: string): Array<Record<string, string>> {
+    if (!this.mentions(name)) return [];
     const node = this.tree()[name];
     if (!Array.isArray(node)) return [];
     const out: Array<Record<string, string>> = [];
@@ -116,6 +118,7 @@ export class RpcParams {
 
   /** `Filter.N.Key` + `Filter.N.Value.M` pairs. @throws RpcError `MissingFilter.N.Key` when a key lacks */
   filters(name = 'Filter'): RpcFilter[] {
+    if (!this.mentions(name)) return [];
     const node = this.tree()[name];
     if (!Array.isArray(node)) return [];
     const out: RpcFilter[] = [];
@@ -141,7 +144,23 @@ export class RpcParams {
     return this.cachedTree;
   }
 
+  /**
+   * Whether any parameter is `name` or `name.…`: most calls carry no lists, and answering that
+   * from the first segments spares building the whole tree.
+   */
+  private mentions(name: string): boolean {
+    if (this.cachedRoots === undefined) {
+      this.cachedRoots = new Set();
+      for (const key of Object.keys(this.raw)) {
+        const dot = key.indexOf('.');
+        this.cachedRoots.add(dot < 0 ? key : key.slice(0, dot));
+      }
+    }
+    return this.cachedRoots.has(name);
+  }
+
   private cachedTree?: Record<string, ParamNode>;
+  private cachedRoots?: Set<string>;
 }
 
 /** A node of the unflattened parameter tree. */

@@ -13,10 +13,15 @@ export const NONCE_WINDOW_MS = 15 * 60 * 1000;
  */
 export class NonceCache {
   private readonly seen = new Map<string, number>();
+  /** Expired nonces are swept at most once a second, not on every call. */
+  private nextPrune = 0;
 
   /** Records `nonce` at `now`; false when it was already used inside the window. */
   use(accessKeyId: string, nonce: string, now: number): boolean {
-    this.prune(now);
+    if (now >= this.nextPrune) {
+      this.prune(now);
+      this.nextPrune = now + 1000;
+    }
     const key = `${accessKeyId}\u0000${nonce}`;
     const expiry = this.seen.get(key);
     if (expiry !== undefined && expiry > now) return false;
@@ -33,6 +38,7 @@ export class NonceCache {
   /** Forgets everything. */
   clear(): void {
     this.seen.clear();
+    this.nextPrune = 0;
   }
 
   private prune(now: number): void {

@@ -4,7 +4,7 @@
  * name, percent-encoded per RFC 3986, joined `k=v&…`; StringToSign = `METHOD&%2F&pct(query)`;
  * key = AccessKeySecret + "&". See alibaba-api.md §2.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 /**
  * RFC 3986 percent-encoding: keeps `A-Z a-z 0-9 - _ . ~`, everything else `%XY` upper-case
@@ -29,12 +29,27 @@ export function canonicalQuery(params: Readonly<Record<string, string>>): string
 
 /** StringToSign for an RPC request: `METHOD&%2F&pct(canonicalQuery)`; the path is always `/`. */
 export function stringToSign(method: string, params: Readonly<Record<string, string>>): string {
-  return `${method.toUpperCase()}&${percentEncode('/')}&${percentEncode(canonicalQuery(params))}`;
+  // The canonical query holds only unreserved characters, `%`, `=` and `&`: encodeURIComponent
+  // alone encodes it exactly (the `!'()*` pass of percentEncode would find nothing).
+  return `${method.toUpperCase()}&%2F&${encodeURIComponent(canonicalQuery(params))}`;
 }
 
 /** Base64(HMAC-SHA1(secret + "&", stringToSign)). */
 export function sign(accessKeySecret: string, toSign: string): string {
-  return createHmac('sha1', `${accessKeySecret}&`).update(toSign, 'utf8').digest('base64');
+  return createHmac('sha1', signingKey(accessKeySecret)).update(toSign, 'utf8').digest('base64');
+}
+
+// The emulator accepts a handful of secrets: their HMAC keys are prepared once, not per call.
+const keys = new Map<string, KeyObject>();
+
+function signingKey(accessKeySecret: string): KeyObject {
+  let key = keys.get(accessKeySecret);
+  if (key === undefined) {
+    key = createSecretKey(Buffer.from(`${accessKeySecret}&`, 'utf8'));
+    if (keys.size >= 64) keys.clear();
+    keys.set(accessKeySecret, key);
+  }
+  return key;
 }
 
 /** Constant-time comparison of a received signature with the expected one. */

@@ -2,14 +2,10 @@
  * Configuration and public types of the local FC stand-in (`startLocalFc`).
  * Shapes follow FC 2.0 (services + functions), the generation `@alicloud/fc2` speaks.
  */
+import type { Clock } from '../../clock.ts';
 
-/** A clock the stand-in schedules delays, retries and timers on. Virtual in tests. */
-export interface LocalFcClock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-  /** Runs `fn` after `delayMs` on this clock; returns a function that cancels it. */
-  schedule(delayMs: number, fn: () => void): () => void;
-}
+/** The clock the stand-in schedules delays, retries and timers on (`src/clock.ts`). Virtual in tests. */
+export type LocalFcClock = Clock;
 
 /** An HTTP trigger (FC 2.0 `type: http`). */
 export interface LocalHttpTrigger {

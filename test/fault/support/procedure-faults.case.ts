@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionView } from '../../../src/engine/engine.ts';
 import type { JsonObject } from '../../../src/engine/types.ts';
+import { SqliteStore } from '../../../src/store/sqlite.ts';
 import { startWorld, type World } from '../../../src/twin/world.ts';
 import { WriteRecorder, clearFaults, networkDump, setFaults, startCase, worldOptions, type ProcedureCase } from './procedure-faults.ts';
 import { boundariesOf, permanentCodeFor, runClean, runWithPermanentErrorAt, type CleanRun } from './procedure-runs.ts';
@@ -100,7 +101,8 @@ export function runProcedureFaultSuite(spec: FaultSuiteSpec): void {
       // Prepare
       const dir = mkdtempSync(join(tmpdir(), `xcflow-kill-${c.procedureId}-`));
       const dbPath = join(dir, 'xcflow.db');
-      const world = await startWorld(worldOptions(c, { storePath: dbPath }));
+      const store = new SqliteStore({ path: dbPath });
+      const world = await startWorld(worldOptions(c, { store }));
       const writes = new WriteRecorder(world);
       const boundaries = boundariesOf(clean);
       const killAt = spec.kills.select(boundaries);
@@ -113,6 +115,7 @@ export function runProcedureFaultSuite(spec: FaultSuiteSpec): void {
         await assertSameEnd(world, run.view, writes, `killed at ${run.killedAt.join(', ')}`);
       } finally {
         await world.close();
+        await store.close();
         rmSync(dir, { recursive: true, force: true });
       }
     });

@@ -7,7 +7,8 @@
  */
 import type { CenRouteEntry, RouteEntry } from '../../../src/cloud/index.ts';
 import { formatCidr, parseIpv4, remainder, type Cidr } from '../../../src/net/index.ts';
-import { blocksCenRoute, coverWithoutBlocking, isPeeringRoute, nextHopKey } from '../../migration/planner.ts';
+import { blocksCenRoute, coverWithoutBlocking, isPeeringRoute } from '../../migration/planner.ts';
+import { nextHopKey } from '../../shared/ops.ts';
 import { cidrOf, forwardingLookup, hopUsable, hopsText, indexOf, routeRef, type IndexedTable } from '../analysis.ts';
 import { cloudAccessSpec, removeLeftoversSpec } from '../remediation-specs.ts';
 import type { Finding, Inventory, Severity } from '../types.ts';

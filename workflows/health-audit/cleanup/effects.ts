@@ -1,23 +1,21 @@
 /**
- * Effects of `remove-migration-leftovers`, on the migrations' idempotent route operations
- * (`workflows/migration/ops.ts`): read first, delete / re-add only what is needed, never sleep.
+ * Effects of `remove-migration-leftovers`, on the shared idempotent route operations
+ * (`workflows/shared/ops.ts`): read first, delete / re-add only what is needed, never sleep.
  */
-import type { CloudClients } from '../../../src/cloud/index.ts';
+import { regionView, type CloudClients } from '../../../src/cloud/index.ts';
 import type { Effect, EffectInput, Json, JsonObject } from '../../../src/engine/types.ts';
-import { nextHopKey } from '../../migration/planner.ts';
-import { ensureRoute, removeRoute, routeReached, type RouteSpec } from '../../migration/ops.ts';
+import { ensureRoute, nextHopKey, removeRoute, routeReached, type RouteSpec } from '../../shared/ops.ts';
 import type { CleanupContext } from './machine.ts';
 import { parseCleanupParams, type CleanupParams, type LeftoverRoute } from './params.ts';
 
 type Input = EffectInput<JsonObject, JsonObject>;
 
-const regional = (cloud: CloudClients, regionId: string): CloudClients => (cloud.regionId === regionId ? cloud : cloud.forRegion(regionId));
 const ctxOf = (input: Input): CleanupContext => input.context as unknown as CleanupContext;
 const specOf = (p: CleanupParams, r: LeftoverRoute): RouteSpec => ({ routeTableId: p.routeTableId, destinationCidrBlock: r.destinationCidrBlock, nextHops: r.nextHops });
 
 /** The covering CEN route as the child sees it, and which leftovers are still in the table. */
 async function readState(cloud: CloudClients, p: CleanupParams): Promise<{ coveringStatus: string; present: string[] }> {
-  const view = regional(cloud, p.regionId);
+  const view = regionView(cloud, p.regionId);
   const [cen, entries] = await Promise.all([
     view.cbn.describeCenChildInstanceRouteEntries({ cenId: p.cenId, childInstanceId: p.childInstanceId, childInstanceType: p.childInstanceType, childInstanceRegionId: p.regionId, status: 'All' }),
     view.vpc.describeRouteEntryList({ routeTableId: p.routeTableId }),
@@ -41,13 +39,13 @@ export const cleanupEffects: Record<string, Effect<CloudClients>> = {
     const p = parseCleanupParams(input.params);
     const r = p.routes[ctxOf(input).index];
     if (!r) throw new Error(`${input.step}: no route at index ${ctxOf(input).index}`);
-    return removeRoute(regional(cloud, p.regionId), specOf(p, r));
+    return removeRoute(regionView(cloud, p.regionId), specOf(p, r));
   },
   awaitLeftoverRouteRemoved: async (input, cloud) => {
     const p = parseCleanupParams(input.params);
     const r = p.routes[ctxOf(input).index];
     if (!r) throw new Error(`${input.step}: no route at index ${ctxOf(input).index}`);
-    return routeReached(regional(cloud, p.regionId), specOf(p, r), 'absent');
+    return routeReached(regionView(cloud, p.regionId), specOf(p, r), 'absent');
   },
   verifyLeftoversRemoved: async (input, cloud): Promise<Json> => {
     const p = parseCleanupParams(input.params);
@@ -59,12 +57,12 @@ export const cleanupEffects: Record<string, Effect<CloudClients>> = {
     const p = parseCleanupParams(input.params);
     const r = ctxOf(input).removed[0];
     if (!r) throw new Error(`${input.step}: nothing to restore`);
-    return ensureRoute(regional(cloud, p.regionId), specOf(p, r), input.idempotencyKey);
+    return ensureRoute(regionView(cloud, p.regionId), specOf(p, r), input.idempotencyKey);
   },
   awaitLeftoverRouteRestored: async (input, cloud) => {
     const p = parseCleanupParams(input.params);
     const r = ctxOf(input).removed[0];
     if (!r) throw new Error(`${input.step}: nothing to restore`);
-    return routeReached(regional(cloud, p.regionId), specOf(p, r), 'present');
+    return routeReached(regionView(cloud, p.regionId), specOf(p, r), 'present');
   },
 };

@@ -7,8 +7,10 @@
  *   RemovingRoute ⇄ AwaitingRouteRemoved (one half at a time) → VerifyingRemoval → Succeeded
  *   any failure after a deletion → RestoringRoute ⇄ AwaitingRouteRestored → RolledBack
  */
-import { assign, setup } from 'xstate';
-import type { Json, JsonObject, MachineInput, RunnerEvent } from '../../../src/engine/types.ts';
+import { assign, not, setup } from 'xstate';
+import type { Json, JsonObject } from '../../../src/engine/types.ts';
+import { finalStates, outputOf } from '../../shared/saga.ts';
+import { failed, procedureTypes } from '../../shared/steps.ts';
 import type { LeftoverRoute } from './params.ts';
 
 /** Context (plain JSON). */
@@ -23,15 +25,12 @@ export interface CleanupContext {
   failure: { code: string; message: string; evidence?: Json } | null;
 }
 
-const outputOf = (event: RunnerEvent): JsonObject =>
-  event.type === 'STEP.DONE' && event.output && typeof event.output === 'object' && !Array.isArray(event.output) ? event.output : {};
-
 /** Route poll interval and deadline (the emulator's route entries settle in seconds). */
 export const CLEANUP_DELAYS = { routePollInterval: 3_000, routeTimeout: 5 * 60_000, approvalExpiry: 24 * 3_600_000 } as const;
 
 /** The machine of `remove-migration-leftovers`. */
 export const cleanupMachine = setup({
-  types: { context: {} as CleanupContext, events: {} as RunnerEvent, input: {} as MachineInput<JsonObject> },
+  types: procedureTypes<CleanupContext>(),
   guards: {
     safe: ({ event }) => outputOf(event).safe === true,
     verified: ({ event }) => outputOf(event).ok === true,
@@ -76,17 +75,17 @@ export const cleanupMachine = setup({
       on: {
         'STEP.DONE': [
           { guard: 'safe', target: 'AwaitingApproval', actions: 'recordSafety' },
-          { target: 'Failed', actions: ['recordSafety', { type: 'fail', params: { code: 'Unsafe', message: 'removing the leftovers is not safe now' } }] },
+          { target: 'Failed', actions: ['recordSafety', failed('Unsafe', 'removing the leftovers is not safe now')] },
         ],
-        'STEP.FAILED': { target: 'Failed', actions: { type: 'fail', params: { code: 'SafetyCheckFailed', message: 'could not read the CEN route' } } },
+        'STEP.FAILED': { target: 'Failed', actions: failed('SafetyCheckFailed', 'could not read the CEN route') },
       },
     },
     AwaitingApproval: {
       meta: { step: { kind: 'approval', roles: ['approver', 'admin'], quorum: 1, expiresInMs: CLEANUP_DELAYS.approvalExpiry, reason: 'deletes routes that carry traffic today (it moves to the Active CEN route that covers them)', seed: '5.1-6e', title: 'Approve the removal' } },
       on: {
         'APPROVAL.GRANTED': 'RemovingRoute',
-        'APPROVAL.REJECTED': { target: 'Rejected', actions: { type: 'fail', params: { code: 'ApprovalRejected', message: 'rejected' } } },
-        'APPROVAL.EXPIRED': { target: 'Expired', actions: { type: 'fail', params: { code: 'ApprovalExpired', message: 'nobody approved in time' } } },
+        'APPROVAL.REJECTED': { target: 'Rejected', actions: failed('ApprovalRejected', 'rejected') },
+        'APPROVAL.EXPIRED': { target: 'Expired', actions: failed('ApprovalExpired', 'nobody approved in time') },
       },
     },
     RemovingRoute: {
@@ -95,18 +94,18 @@ export const cleanupMachine = setup({
       on: {
         'STEP.DONE': { target: 'AwaitingRouteRemoved', actions: 'routeRemoved' },
         'STEP.FAILED': [
-          { guard: 'somethingRemoved', target: 'RestoringRoute', actions: { type: 'fail', params: { code: 'RemovalFailed', message: 'deleting a leftover route failed' } } },
-          { target: 'Failed', actions: { type: 'fail', params: { code: 'RemovalFailed', message: 'deleting a leftover route failed' } } },
+          { guard: 'somethingRemoved', target: 'RestoringRoute', actions: failed('RemovalFailed', 'deleting a leftover route failed') },
+          { target: 'Failed', actions: failed('RemovalFailed', 'deleting a leftover route failed') },
         ],
-        CANCEL: [{ guard: 'somethingRemoved', target: 'RestoringRoute', actions: { type: 'fail', params: { code: 'Cancelled', message: 'cancelled during the removal' } } }, { target: 'Cancelled' }],
+        CANCEL: [{ guard: 'somethingRemoved', target: 'RestoringRoute', actions: failed('Cancelled', 'cancelled during the removal') }, { target: 'Cancelled' }],
       },
     },
     AwaitingRouteRemoved: {
       meta: { step: { kind: 'wait', effect: 'awaitLeftoverRouteRemoved', pollIntervalMs: CLEANUP_DELAYS.routePollInterval, timeoutMs: CLEANUP_DELAYS.routeTimeout, seed: '5.1-6e', title: 'Route gone' } },
       on: {
         'STEP.DONE': [{ guard: 'moreRoutes', target: 'RemovingRoute', actions: 'nextRoute' }, { target: 'VerifyingRemoval' }],
-        'STEP.FAILED': { target: 'RestoringRoute', actions: { type: 'fail', params: { code: 'RemovalTimedOut', message: 'a leftover route did not go away' } } },
-        CANCEL: { target: 'RestoringRoute', actions: { type: 'fail', params: { code: 'Cancelled', message: 'cancelled during the removal' } } },
+        'STEP.FAILED': { target: 'RestoringRoute', actions: failed('RemovalTimedOut', 'a leftover route did not go away') },
+        CANCEL: { target: 'RestoringRoute', actions: failed('Cancelled', 'cancelled during the removal') },
       },
     },
     VerifyingRemoval: {
@@ -115,19 +114,19 @@ export const cleanupMachine = setup({
       on: {
         'STEP.DONE': [
           { guard: 'verified', target: 'Succeeded', actions: 'recordVerification' },
-          { target: 'RestoringRoute', actions: ['recordVerification', { type: 'fail', params: { code: 'VerificationFailed', message: 'verification after the removal failed' } }] },
+          { target: 'RestoringRoute', actions: ['recordVerification', failed('VerificationFailed', 'verification after the removal failed')] },
         ],
-        'STEP.FAILED': { target: 'RestoringRoute', actions: { type: 'fail', params: { code: 'VerificationFailed', message: 'verification after the removal failed' } } },
-        CANCEL: { target: 'RestoringRoute', actions: { type: 'fail', params: { code: 'Cancelled', message: 'cancelled during the verification' } } },
+        'STEP.FAILED': { target: 'RestoringRoute', actions: failed('VerificationFailed', 'verification after the removal failed') },
+        CANCEL: { target: 'RestoringRoute', actions: failed('Cancelled', 'cancelled during the verification') },
       },
     },
     RestoringRoute: {
       description: 'Re-add a removed half (newest first).',
       meta: { step: { kind: 'effect', effect: 'restoreLeftoverRoute', seed: '5.3', title: 'Re-add a removed route' } },
-      always: { guard: ({ context }) => context.removed.length === 0, target: 'RolledBack' },
+      always: { guard: not('somethingRemoved'), target: 'RolledBack' },
       on: {
         'STEP.DONE': 'AwaitingRouteRestored',
-        'STEP.FAILED': { target: 'Failed', actions: { type: 'fail', params: { code: 'RestoreFailed', message: 'could not re-add a removed route' } } },
+        'STEP.FAILED': { target: 'Failed', actions: failed('RestoreFailed', 'could not re-add a removed route') },
         CANCEL: {},
       },
     },
@@ -135,15 +134,10 @@ export const cleanupMachine = setup({
       meta: { step: { kind: 'wait', effect: 'awaitLeftoverRouteRestored', pollIntervalMs: CLEANUP_DELAYS.routePollInterval, timeoutMs: CLEANUP_DELAYS.routeTimeout, seed: '5.3', title: 'Route back' } },
       on: {
         'STEP.DONE': [{ guard: 'moreToRestore', target: 'RestoringRoute', actions: 'routeRestored' }, { target: 'RolledBack', actions: 'routeRestored' }],
-        'STEP.FAILED': { target: 'Failed', actions: { type: 'fail', params: { code: 'RestoreTimedOut', message: 'a re-added route did not become Available' } } },
+        'STEP.FAILED': { target: 'Failed', actions: failed('RestoreTimedOut', 'a re-added route did not become Available') },
         CANCEL: {},
       },
     },
-    Succeeded: { type: 'final' },
-    Failed: { type: 'final' },
-    RolledBack: { type: 'final' },
-    Cancelled: { type: 'final' },
-    Rejected: { type: 'final' },
-    Expired: { type: 'final' },
+    ...finalStates,
   },
 });

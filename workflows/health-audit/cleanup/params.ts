@@ -6,7 +6,7 @@
 import { ValidationError } from '../../../src/errors.ts';
 import type { JsonObject, JsonSchema } from '../../../src/engine/types.ts';
 import { containsCidr, parseCidr } from '../../../src/net/index.ts';
-import type { NextHopFact } from '../../migration/types.ts';
+import type { NextHopFact } from '../../shared/ops.ts';
 
 /** JSON schema of the parameters. */
 export const cleanupParamsSchema: JsonSchema = {
