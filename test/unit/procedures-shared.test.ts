@@ -15,7 +15,7 @@ import { parsePerfParams } from '../../workflows/link-performance-test/params.ts
 import { clientCommand, serverCommand } from '../../workflows/link-performance-test/plan.ts';
 import { createCloudAssistantFailoverTester, pingSamples, summarizeSamples, switchVbr } from '../../workflows/physical-connection-redundancy/failover.ts';
 import { parseRedundancyParams } from '../../workflows/physical-connection-redundancy/params.ts';
-import { buildPingScript, parsePingOutput, pingLoss } from '../../workflows/shared/assistant.ts';
+import { parseSinglePingOutput, pingCommand, pingLoss } from '../../workflows/shared/assistant.ts';
 import { renderStaticRoutes, renderStaticRouteSnippets } from '../../workflows/shared/dc-routes.ts';
 import { healthCheckSettings, nextHopKey, runRemoval } from '../../workflows/shared/ops.ts';
 import { compensationStates } from '../../workflows/shared/saga.ts';
@@ -64,15 +64,32 @@ describe('Cloud Assistant ping', () => {
     '@@xcflow-ping 172.16.0.10 4 packets transmitted, 2 received, 50% packet loss, time 3004ms',
   ].join('\n');
 
-  test('the script pings every target in parallel, tagged, with a series’ timestamps', () => {
-    const script = buildPingScript(['172.16.0.10', '172.16.0.11'], { count: 300, intervalSeconds: 1, series: true });
-    assert.match(script, /\( ping -n -W 1 -i 1 -c 300 -D -O 172\.16\.0\.10 2>&1 \| sed -u "s\/\^\/@@xcflow-ping 172\.16\.0\.10 \/" \) &/);
-    assert.match(script, /\nwait\n$/);
-    assert.throws(() => buildPingScript(['172.16.0.10; rm -rf /'], { count: 1, intervalSeconds: 1 }), ValidationError);
+  test('one plain ping per target: no pipe, no background job, a series with timestamps', () => {
+    assert.equal(pingCommand('172.16.0.10', { count: 300, intervalSeconds: 1, series: true }), 'ping -n -W 1 -i 1 -c 300 -D -O 172.16.0.10\n');
+    assert.equal(pingCommand('100.100.2.136', { count: 5, intervalSeconds: 1 }), 'ping -n -W 1 -i 1 -c 5 100.100.2.136\n');
+    assert.throws(() => pingCommand('172.16.0.10; rm -rf /', { count: 1, intervalSeconds: 1 }), ValidationError);
   });
 
-  test('the output splits by target; losses are the unanswered sequence numbers', () => {
-    const series = parsePingOutput(output, ['172.16.0.10', '172.16.0.11']);
+  test('one ping’s plain output: replies, unanswered requests and the summary', () => {
+    // Prepare
+    const plain = [
+      'PING 100.100.2.136 (100.100.2.136) 56(84) bytes of data.',
+      '64 bytes from 100.100.2.136: icmp_seq=1 ttl=62 time=1.20 ms',
+      '64 bytes from 100.100.2.136: icmp_seq=3 ttl=62 time=1.10 ms',
+      '',
+      '--- 100.100.2.136 ping statistics ---',
+      '3 packets transmitted, 2 received, 33% packet loss, time 2003ms',
+    ].join('\n');
+    // Act
+    const s = parseSinglePingOutput('100.100.2.136', plain);
+    // Assess
+    assert.deepEqual(s.replies.map((r) => r.seq), [1, 3]);
+    assert.equal(s.summary?.received, 2);
+    assert.deepEqual(pingLoss(s), { sent: 3, lost: 1, longestLossRun: 1, lastOk: true, lastSeq: 3 });
+  });
+
+  test('an older invocation’s tagged output is read per target; losses are the unanswered sequence numbers', () => {
+    const series = new Map(['172.16.0.10', '172.16.0.11'].map((t) => [t, parseSinglePingOutput(t, output)]));
     const a = series.get('172.16.0.10')!;
     assert.deepEqual(a.replies.map((r) => r.seq), [1, 4]);
     assert.deepEqual(a.unanswered.map((r) => r.seq), [2, 3]);
@@ -82,7 +99,7 @@ describe('Cloud Assistant ping', () => {
   });
 
   test('ping series become timed samples; the longest loss run is the blackout', () => {
-    const a = parsePingOutput(output, ['172.16.0.10']).get('172.16.0.10')!;
+    const a = parseSinglePingOutput('172.16.0.10', output);
     const samples = pingSamples(a, 1767225600000, 1000);
     assert.deepEqual(samples.map((s) => [s.t - 1767225600000, s.ok]), [[0, true], [2000, false], [3000, false], [3000, true]]);
     const o = summarizeSamples('f', samples, 1000);

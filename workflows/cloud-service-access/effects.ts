@@ -8,7 +8,7 @@ import type { CloudClients } from '../../src/cloud/index.ts';
 import { isCloudApiError, isCloudErrorClass, regionView } from '../../src/cloud/index.ts';
 import type { Effect, EffectInput, Json, JsonObject } from '../../src/engine/types.ts';
 import { ConflictError, ValidationError } from '../../src/errors.ts';
-import { parsePingOutput, pingLoss, readPing, startPing } from '../shared/assistant.ts';
+import { parseSinglePingOutput, pingLoss, readPing, startPing } from '../shared/assistant.ts';
 import { applySharedCompensation, describeSharedCompensation, sharedCompensationReached, type SharedCompensation } from '../shared/compensation.ts';
 import { contextReaders } from '../shared/context.ts';
 import { renderStaticRouteSnippets } from '../shared/dc-routes.ts';
@@ -114,7 +114,8 @@ const isInstanceId = (s: string): boolean => /^(i|mi)-[a-z0-9]+$/i.test(s);
 async function probeServiceAccess(cloud: CloudClients, plan: CloudAccessPlan, params: CloudAccessParams, token: string): Promise<JsonObject> {
   const { source, targetIp } = params.verification;
   if (cloud.prober.kind !== 'emulator' && isInstanceId(source)) {
-    const started = await startPing(cloud.ecs, source, [targetIp], { count: 5, intervalSeconds: 1 }, token);
+    // One plain ping (no pipe, no background job): what any Cloud Assistant shell runs.
+    const started = await startPing(cloud.ecs, source, targetIp, { count: 5, intervalSeconds: 1, field: 'verification.targetIp' }, token);
     return { pending: true, invokeId: started.invokeId, instanceId: source, targetIp, requestIds: [started.requestId] };
   }
   const [result] = await cloud.prober.probe([{ name: 'data center → cloud service', source, destinationIp: targetIp }]);
@@ -187,9 +188,10 @@ export function createCloudAccessEffects(): Record<string, Effect<CloudClients>>
       const targetIp = String(probe.targetIp);
       const { done, result } = await readPing(cloudOf(input, cloud).ecs, String(probe.invokeId), instanceId);
       if (!done || !result) return { ready: false, status: result?.invocationStatus ?? 'Pending' } as JsonObject;
-      const series = parsePingOutput(result.output, [targetIp]).get(targetIp);
-      const loss = series ? pingLoss(series) : undefined;
-      const received = series?.summary?.received ?? (loss ? loss.sent - loss.lost : 0);
+      const series = parseSinglePingOutput(targetIp, result.output);
+      const loss = pingLoss(series);
+      const received = series.summary?.received ?? loss.sent - loss.lost;
+      const printed = series.summary !== undefined || loss.sent > 0;
       const flow: JsonObject = {
         source: instanceId,
         destinationIp: targetIp,
@@ -197,8 +199,8 @@ export function createCloudAccessEffects(): Record<string, Effect<CloudClients>>
         throughVbr: null,
         invokeId: String(probe.invokeId),
         invocationStatus: result.invocationStatus,
-        ...(series?.summary ? { ping: series.summary as unknown as JsonObject } : {}),
-        ...(received > 0 ? {} : { reason: series ? 'no echo reply' : `no ping output (${result.invocationStatus}${result.errorInfo ? `: ${result.errorInfo}` : ''})` }),
+        ...(series.summary ? { ping: series.summary as unknown as JsonObject } : {}),
+        ...(received > 0 ? {} : { reason: printed ? 'no echo reply' : `no ping output (${result.invocationStatus}${result.errorInfo ? `: ${result.errorInfo}` : ''})` }),
       };
       const checks = (Array.isArray(probe.checks) ? probe.checks : []) as Check[];
       return { ready: true, ...verdict(checks, flow) };

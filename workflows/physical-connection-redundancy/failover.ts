@@ -20,8 +20,7 @@
 import type { CloudClients, EcsClient, VpcClient } from '../../src/cloud/index.ts';
 import type { JsonObject } from '../../src/engine/types.ts';
 import { CloudTransientError, ValidationError } from '../../src/errors.ts';
-import { parseIpv4 } from '../../src/net/index.ts';
-import { parsePingOutput, parseSinglePingOutput, readPing, type PingSeries } from '../shared/assistant.ts';
+import { parseSinglePingOutput, readPing, startPing, type PingSeries } from '../shared/assistant.ts';
 import type { LineSwitch } from './params.ts';
 
 /** What to test. */
@@ -350,17 +349,6 @@ export function pingSamples(series: PingSeries, startedAt: number, intervalMs: n
 }
 
 /**
- * The command of one target's ping series: iputils `ping` in the foreground, numeric, 1 s reply
- * timeout, `-D` timestamps and `-O` "no answer yet" lines (the emulator accepts both and prints
- * neither; losses are then read from the missing sequence numbers).
- * @throws ValidationError for a target that is not an IPv4 address
- */
-export function pingSeriesCommand(target: string, count: number, intervalSeconds: number): string {
-  parseIpv4(target, 'targetIps');
-  return `ping -n -W 1 -i ${intervalSeconds} -c ${Math.max(1, Math.floor(count))} -D -O ${target}\n`;
-}
-
-/**
  * Failover tests through Cloud Assistant: a ping series from the ECS instance to each target
  * (one RunCommand per target, so each output is one ping's, as in a terminal) while the line
  * goes down and up, by the operator or by `terminate-vbr` through `vpc`. Cloud Assistant returns
@@ -380,7 +368,7 @@ export function createCloudAssistantFailoverTester(ecs: EcsClient, opts: { vpc?:
     const ids = perTarget(h);
     if (!ids) {
       const { done, result } = await readPing(ecs, legacyInvokeId(h) ?? '', h.instanceId);
-      return { done, byTarget: parsePingOutput(result?.output ?? '', h.targetIps) };
+      return { done, byTarget: new Map(h.targetIps.map((t) => [t, parseSinglePingOutput(t, result?.output ?? '')])) };
     }
     const byTarget = new Map<string, PingSeries>();
     let done = true;
@@ -405,13 +393,9 @@ export function createCloudAssistantFailoverTester(ecs: EcsClient, opts: { vpc?:
       const count = Math.ceil(spec.windowMs / spec.sampleIntervalMs);
       const invokeIds: Record<string, string> = {};
       for (const t of spec.targetIps) {
-        const r = await ecs.runCommand({
-          instanceIds: [spec.sourceInstanceId],
-          commandContent: pingSeriesCommand(t, count, intervalSeconds),
-          timeoutSeconds: Math.ceil(count * intervalSeconds) + 30,
-          name: 'xcflow-failover-ping',
-          clientToken: `${clientToken}:${t}`,
-        });
+        // One plain ping per target (`-D` timestamps, `-O` "no answer yet"; the emulator accepts
+        // both and prints neither: losses are then read from the missing sequence numbers).
+        const r = await startPing(ecs, spec.sourceInstanceId, t, { count, intervalSeconds, series: true, name: 'xcflow-failover-ping', field: 'targetIps' }, `${clientToken}:${t}`);
         invokeIds[t] = r.invokeId;
       }
       const handle: CloudHandle = {

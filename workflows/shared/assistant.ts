@@ -1,21 +1,23 @@
 /**
- * Ping through Cloud Assistant (alibaba-api.md §6, §9.5): a script that pings several targets at
- * once from one instance (an ECS instance or a managed data-center server), and the parser of
- * its output. Used where the cloud has no data plane to ask: the reachability check of
+ * Ping through Cloud Assistant (alibaba-api.md §6, §9.5): one plain `ping` per target and
+ * invocation from one instance (an ECS instance or a managed data-center server), and the parser
+ * of its output. Used where the cloud has no data plane to ask: the reachability check of
  * `cloud-service-access` from a data-center server, and the ping series of the cloud failover
  * test of `physical-connection-redundancy` (seed chapter 6 step 6, "Ping an instance in the VPC
  * when one physical connection fails").
  */
 import { FINAL_INSTANCE_INVOCATION_STATUSES, parsePingSummary, type EcsClient, type InvocationResult, type PingSummary } from '../../src/cloud/index.ts';
-import { ValidationError } from '../../src/errors.ts';
 import { parseIpv4 } from '../../src/net/index.ts';
 
-/** Marks every line of one target's ping in the combined output. */
+/**
+ * Marks the lines of one target in the output of older invocations (one script pinging several
+ * targets in the background, which Cloud Assistant shells may refuse): still read, never written.
+ */
 const TAG = '@@xcflow-ping';
 
 /** How to ping. */
 export interface PingOptions {
-  /** Echo requests per target. */
+  /** Echo requests. */
   count: number;
   /** Seconds between requests (iputils allows ≥ 0.2 s for non-root; Cloud Assistant runs as root). */
   intervalSeconds: number;
@@ -24,18 +26,15 @@ export interface PingOptions {
 }
 
 /**
- * A bash script that pings every target in parallel (iputils `ping -n -W 1`), each output line
- * tagged `@@xcflow-ping <target>`. Targets are checked as IPv4 addresses first, so nothing else
- * reaches the shell. @throws ValidationError for a target that is not an IPv4 address
+ * The command of one ping to `target`: iputils `ping` in the foreground, numeric, 1 s reply
+ * timeout, nothing else on the line (no pipe, no background job), so that any shell Cloud
+ * Assistant runs — and the emulator's — accepts it. The target is checked as an IPv4 address
+ * first, so nothing else reaches the shell.
+ * @throws ValidationError for a target that is not an IPv4 address
  */
-export function buildPingScript(targets: readonly string[], opts: PingOptions): string {
-  if (targets.length === 0) throw new ValidationError('no ping target', { code: 'InvalidParameter', field: 'targets' });
-  targets.forEach((t, i) => parseIpv4(t, `targets[${i}]`));
-  const flags = `-n -W 1 -i ${opts.intervalSeconds} -c ${Math.max(1, Math.floor(opts.count))}${opts.series ? ' -D -O' : ''}`;
-  const lines = ['#!/bin/bash'];
-  for (const t of targets) lines.push(`( ping ${flags} ${t} 2>&1 | sed -u "s/^/${TAG} ${t} /" ) &`);
-  lines.push('wait');
-  return `${lines.join('\n')}\n`;
+export function pingCommand(target: string, opts: PingOptions, field = 'target'): string {
+  parseIpv4(target, field);
+  return `ping -n -W 1 -i ${opts.intervalSeconds} -c ${Math.max(1, Math.floor(opts.count))}${opts.series ? ' -D -O' : ''} ${target}\n`;
 }
 
 /** What one target's ping printed. */
@@ -52,42 +51,33 @@ export interface PingSeries {
 const REPLY = /^(?:\[(\d+(?:\.\d+)?)\]\s+)?\d+ bytes from [^:]+: icmp_seq=(\d+)/;
 const NO_ANSWER = /^(?:\[(\d+(?:\.\d+)?)\]\s+)?no answer yet for icmp_seq=(\d+)/;
 
-/** Splits the output of {@link buildPingScript} by target and reads each series. */
-export function parsePingOutput(output: string, targets: readonly string[]): Map<string, PingSeries> {
-  const text = new Map<string, string[]>(targets.map((t) => [t, []]));
-  for (const line of output.split('\n')) {
-    if (!line.startsWith(`${TAG} `)) continue;
-    const rest = line.slice(TAG.length + 1);
-    const space = rest.indexOf(' ');
-    const target = space < 0 ? rest : rest.slice(0, space);
-    text.get(target)?.push(space < 0 ? '' : rest.slice(space + 1));
-  }
-  const out = new Map<string, PingSeries>();
-  for (const [target, lines] of text) {
-    const series: PingSeries = { target, replies: [], unanswered: [] };
-    for (const l of lines) {
-      const r = REPLY.exec(l);
-      if (r) {
-        series.replies.push({ seq: Number(r[2]), ...(r[1] ? { atMs: Math.round(Number(r[1]) * 1000) } : {}) });
-        continue;
-      }
-      const n = NO_ANSWER.exec(l);
-      if (n) series.unanswered.push({ seq: Number(n[2]), ...(n[1] ? { atMs: Math.round(Number(n[1]) * 1000) } : {}) });
-    }
-    const summary = parsePingSummary(lines.join('\n'));
-    if (summary) series.summary = summary;
-    out.set(target, series);
-  }
-  return out;
-}
-
-/** Reads the output of one plain `ping` to `target` (its own invocation, no tags). */
+/**
+ * Reads the output of one ping to `target` ({@link pingCommand}). Lines of an older multi-target
+ * script (tagged `@@xcflow-ping <target>`) count only when tagged with `target`.
+ */
 export function parseSinglePingOutput(target: string, output: string): PingSeries {
-  const tagged = output
-    .split('\n')
-    .map((l) => `${TAG} ${target} ${l}`)
-    .join('\n');
-  return parsePingOutput(tagged, [target]).get(target) ?? { target, replies: [], unanswered: [] };
+  const series: PingSeries = { target, replies: [], unanswered: [] };
+  const lines: string[] = [];
+  for (const raw of output.split('\n')) {
+    let l = raw;
+    if (l.startsWith(`${TAG} `)) {
+      const rest = l.slice(TAG.length + 1);
+      const space = rest.indexOf(' ');
+      if ((space < 0 ? rest : rest.slice(0, space)) !== target) continue;
+      l = space < 0 ? '' : rest.slice(space + 1);
+    }
+    lines.push(l);
+    const r = REPLY.exec(l);
+    if (r) {
+      series.replies.push({ seq: Number(r[2]), ...(r[1] ? { atMs: Math.round(Number(r[1]) * 1000) } : {}) });
+      continue;
+    }
+    const n = NO_ANSWER.exec(l);
+    if (n) series.unanswered.push({ seq: Number(n[2]), ...(n[1] ? { atMs: Math.round(Number(n[1]) * 1000) } : {}) });
+  }
+  const summary = parsePingSummary(lines.join('\n'));
+  if (summary) series.summary = summary;
+  return series;
 }
 
 /** Loss figures of one series. */
@@ -128,16 +118,17 @@ export function pingLoss(series: PingSeries): PingLoss {
 }
 
 /**
- * Starts pinging `targets` from `instanceId` (RunCommand, Timeout = the series plus a margin).
+ * Starts one ping to `target` from `instanceId` ({@link pingCommand}; RunCommand, Timeout = the
+ * series plus a margin).
  * @throws CloudApiError (e.g. `ClientNeedUpgrade`), ValidationError for a bad target
  */
-export async function startPing(ecs: EcsClient, instanceId: string, targets: readonly string[], opts: PingOptions, clientToken?: string): Promise<{ invokeId: string; requestId: string; timeoutSeconds: number }> {
+export async function startPing(ecs: EcsClient, instanceId: string, target: string, opts: PingOptions & { name?: string; field?: string }, clientToken?: string): Promise<{ invokeId: string; requestId: string; timeoutSeconds: number }> {
   const timeoutSeconds = Math.ceil(opts.count * opts.intervalSeconds) + 30;
   const r = await ecs.runCommand({
     instanceIds: [instanceId],
-    commandContent: buildPingScript(targets, opts),
+    commandContent: pingCommand(target, opts, opts.field),
     timeoutSeconds,
-    name: 'xcflow-ping',
+    name: opts.name ?? 'xcflow-ping',
     ...(clientToken ? { clientToken } : {}),
   });
   return { invokeId: r.invokeId, requestId: r.requestId, timeoutSeconds };
