@@ -1,18 +1,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import type { Readable, Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import type { JsonObject } from '../../src/engine/types.ts';
 import { SqliteStore } from '../../src/store/sqlite.ts';
-import { startWorld, type World } from '../../src/twin/world.ts';
+import { startWorld } from '../../src/twin/world.ts';
 import { procedures } from '../../workflows/index.ts';
 import { stateDump } from '../support/migration-scenario.ts';
+import { buildRunner, LEASE_MS, RunnerProcess, type RunnerBundle } from './support/runner-process.ts';
 
 const TOPOLOGY = 'scenario-vbr-health-check';
 const params: JsonObject = {
@@ -25,62 +21,11 @@ const params: JsonObject = {
   acknowledgeRemainder: true,
   flows: [{ name: 'idc→qingdao-app', source: '10.1.0.10', destinationIp: '192.168.1.10' }],
 };
-const RUNNER_SOURCE = fileURLToPath(new URL('./support/migration-runner.ts', import.meta.url));
-// Bundled once so each runner process starts in ~0.1 s (no TypeScript loader); packages stay
-// external and resolve from the repository's node_modules, hence the bundle lives in the repo.
-const RUNNER = fileURLToPath(new URL('../../.xcflow/test/migration-runner.mjs', import.meta.url));
-const LEASE_MS = 60_000;
-
-/** A runner process driven line by line. */
-class RunnerProcess {
-  private readonly proc: ChildProcessByStdio<Writable, Readable, null>;
-  private pending: ((r: 'done' | 'died') => void) | null = null;
-  private exited = false;
-  readonly ready: Promise<void>;
-  dyingAt: string | null = null;
-
-  constructor(world: World, dbPath: string, killAfter: number) {
-    const [cred] = world.emulator.credentials;
-    const cfg = { dbPath, endpoint: world.emulator.endpoint, accessKeyId: cred.accessKeyId, accessKeySecret: cred.accessKeySecret, regionId: 'cn-hangzhou', killAfter };
-    this.proc = spawn(process.execPath, [RUNNER, JSON.stringify(cfg)], { stdio: ['pipe', 'pipe', 'inherit'] });
-    let markReady: () => void = () => undefined;
-    this.ready = new Promise((r) => (markReady = r));
-    createInterface({ input: this.proc.stdout }).on('line', (line) => {
-      const m = JSON.parse(line) as { type: string; msg?: { executionId: string; seq: number }; dueAt?: number; step?: string };
-      if (m.type === 'ready') markReady();
-      if (m.type === 'dying') this.dyingAt = m.step ?? null;
-      if (m.type === 'scheduled' && m.msg && m.dueAt !== undefined) void world.scheduler.schedule(m.msg, { delayMs: Math.max(0, m.dueAt - world.clock.now()) });
-      if (m.type === 'done') this.settle('done');
-    });
-    this.proc.on('exit', () => {
-      this.exited = true;
-      this.settle('died');
-    });
-  }
-
-  private settle(r: 'done' | 'died'): void {
-    const p = this.pending;
-    this.pending = null;
-    p?.(r);
-  }
-
-  advance(msg: { executionId: string; seq: number }, now: number): Promise<'done' | 'died'> {
-    if (this.exited) return Promise.resolve('died');
-    return new Promise((resolve) => {
-      this.pending = resolve;
-      this.proc.stdin.write(`${JSON.stringify({ type: 'advance', msg, now })}\n`);
-    });
-  }
-
-  close(): void {
-    if (!this.exited) this.proc.stdin.end();
-  }
-}
-
 describe('migrate-vbr-to-cen under faults', () => {
   let cleanFinal: unknown;
+  let runner: RunnerBundle;
   before(async () => {
-    await build({ entryPoints: [RUNNER_SOURCE], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: RUNNER, logLevel: 'silent' });
+    runner = await buildRunner('migration-faults');
     const clean = await startWorld({ regionId: 'cn-hangzhou', procedures, topology: TOPOLOGY });
     try {
       const view = await clean.run((await clean.engine.start('migrate-vbr-to-cen', params, { requestedBy: 'alice', approvalRequired: false })).id);
@@ -124,7 +69,7 @@ describe('migrate-vbr-to-cen under faults', () => {
     const store = new SqliteStore({ path: dbPath });
     const world = await startWorld({ regionId: 'cn-hangzhou', procedures, topology: TOPOLOGY, store });
     const killed: string[] = [];
-    let child = new RunnerProcess(world, dbPath, 1);
+    let child = new RunnerProcess(world, runner.path, { dbPath, killAfter: 1, killAtReadyWaits: false });
     try {
       const ex = await world.engine.start('migrate-vbr-to-cen', params, { requestedBy: 'alice', approvalRequired: false });
       // Act: every runner process dies right after its second effect (the first redoes the step
@@ -143,7 +88,7 @@ describe('migrate-vbr-to-cen under faults', () => {
         if (next.dueAt > world.clock.now()) world.clock.advanceTo(next.dueAt);
         if ((await child.advance(next.msg, world.clock.now())) === 'died') {
           killed.push(child.dyingAt ?? '?');
-          child = new RunnerProcess(world, dbPath, 2);
+          child = new RunnerProcess(world, runner.path, { dbPath, killAfter: 2, killAtReadyWaits: false });
           await child.ready;
         }
       }
@@ -161,5 +106,5 @@ describe('migrate-vbr-to-cen under faults', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
-  after(() => undefined);
+  after(() => runner?.remove());
 });
