@@ -165,6 +165,10 @@ export async function emulatorCommand(args: string[], io: EmulatorCommandIo): Pr
       `  endpoint        ${emulator.endpoint}   (VPC 2016-04-28, CBN 2017-09-12, ECS 2014-05-26)`,
       `  AccessKeyId     ${cred?.accessKeyId ?? ''}`,
       `  AccessKeySecret ${cred?.accessKeySecret ?? ''}`,
+      ...emulator.credentials
+        .slice(1)
+        .filter((c) => c.accountId !== undefined)
+        .map((c) => `  account ${c.accountId}   AccessKeyId ${c.accessKeyId}, AccessKeySecret ${c.accessKeySecret}`),
       `  control API     ${emulator.endpoint}/_emulator/state`,
       '',
       `  new RPCClient({ endpoint: '${emulator.endpoint}', apiVersion: '2016-04-28', accessKeyId: '${cred?.accessKeyId ?? ''}', accessKeySecret: '${cred?.accessKeySecret ?? ''}' })`,
