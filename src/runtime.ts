@@ -18,14 +18,12 @@ import { PlannerRegistry, type Planner } from './api/planners.ts';
 import { cloudConfigFromEnv, createCloudClients, type CloudClients } from './cloud/index.ts';
 import type { EmulatorSnapshot } from './emulator/model/types.ts';
 import type { Engine } from './engine/engine.ts';
-import { instanceRuntime, runtimeConfigFromEnv, type InvocationContext } from './engine/runtime.ts';
+import { instanceRuntime, openStore, runtimeConfigFromEnv, type InvocationContext } from './engine/runtime.ts';
 import type { CloudCallObserver, DepsFactory } from './engine/runner.ts';
 import { systemClock, type Clock } from './engine/scheduler.ts';
 import type { JsonObject } from './engine/types.ts';
 import { CloudTransientError } from './errors.ts';
 import type { ExecutionStore } from './store/contract.ts';
-import { SqliteStore } from './store/sqlite.ts';
-import { createTablestoreStore, tablestoreOptionsFromEnv } from './store/tablestore.ts';
 import { planMigration } from './twin/index.ts';
 
 /** Environment variables as read. */
@@ -191,13 +189,5 @@ export function apiRuntimeFor(context: InvocationContext = {}): ApiRuntime<unkno
  * @throws ValidationError `InvalidConfig` / `MissingConfig` naming the variable.
  */
 export function openConfiguredStore(env: Env): ExecutionStore {
-  const config = runtimeConfigFromEnv(env);
-  if (config.store.kind === 'sqlite') return new SqliteStore({ path: config.store.path });
-  return createTablestoreStore(
-    tablestoreOptionsFromEnv({
-      ...env,
-      TABLESTORE_ENDPOINT: env.TABLESTORE_ENDPOINT ?? env.XCFLOW_TABLESTORE_ENDPOINT,
-      TABLESTORE_INSTANCE: env.TABLESTORE_INSTANCE ?? env.XCFLOW_TABLESTORE_INSTANCE,
-    }),
-  );
+  return openStore(runtimeConfigFromEnv(env), env);
 }

@@ -136,13 +136,28 @@ class RefreshingFcScheduler implements StepScheduler {
 }
 
 /**
+ * Opens the store a configuration names. Tablestore settings may be given as s.yaml names them
+ * (`XCFLOW_TABLESTORE_ENDPOINT`/`_INSTANCE`) or as the backend's own `TABLESTORE_*`.
+ * @throws ValidationError `MissingConfig` naming the variable.
+ */
+export function openStore(config: RuntimeConfig, env: Env = process.env): ExecutionStore {
+  if (config.store.kind === 'sqlite') return new SqliteStore({ path: config.store.path });
+  return createTablestoreStore(
+    tablestoreOptionsFromEnv({
+      ...env,
+      TABLESTORE_ENDPOINT: env.TABLESTORE_ENDPOINT ?? env.XCFLOW_TABLESTORE_ENDPOINT,
+      TABLESTORE_INSTANCE: env.TABLESTORE_INSTANCE ?? env.XCFLOW_TABLESTORE_INSTANCE,
+    } as NodeJS.ProcessEnv),
+  );
+}
+
+/**
  * Builds a runtime from a configuration, the invoking context and optional parts. Without parts
  * it runs the registered procedures (`workflows/index.ts`) against the cloud of `env`.
  */
 export function createRuntime<D = WorkflowDeps>(config: RuntimeConfig, env: Env = process.env, parts: RuntimeParts<D> = {}): Runtime {
   const store =
-    parts.store ??
-    (config.store.kind === 'sqlite' ? new SqliteStore({ path: config.store.path }) : createTablestoreStore(tablestoreOptionsFromEnv({ ...env, TABLESTORE_ENDPOINT: env.TABLESTORE_ENDPOINT ?? env.XCFLOW_TABLESTORE_ENDPOINT, TABLESTORE_INSTANCE: env.TABLESTORE_INSTANCE ?? env.XCFLOW_TABLESTORE_INSTANCE } as NodeJS.ProcessEnv)));
+    parts.store ?? openStore(config, env);
   let cloud: CloudClients | undefined;
   const deps: DepsFactory<D> =
     parts.deps ??

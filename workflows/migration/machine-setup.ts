@@ -163,7 +163,6 @@ export const migrationSetup = setup({
     protectionChangeNeeded: ({ context }) => context.plan?.protectionLevel.changeNeeded === true,
     moreHealthChecks: ({ context }) => context.index < pendingHealthChecks(context).length,
     moreAttachments: ({ context }) => context.index < pendingAttachments(context).length,
-    bandwidthRequested: ({ context }) => context.plan?.bandwidth.requested === true,
     moreBandwidthSteps: ({ context }) => context.index < (context.plan?.bandwidth.steps?.length ?? 0),
     morePublished: ({ context }) => context.index < (context.plan?.publish.length ?? 0),
     hasConflicts: ({ context }) => (context.plan?.conflicts.length ?? 0) > 0,

@@ -12,9 +12,6 @@ import { isCloudErrorClass } from '../../src/cloud/index.ts';
 import { NotFoundError } from '../../src/errors.ts';
 import { runRemoval, unchanged, type OpResult, type Reached } from '../shared/ops.ts';
 
-// The health audit's cleanup imports the route ops from here.
-export { ensureRoute, removeRoute, routeReached, type RouteSpec } from '../shared/ops.ts';
-
 // ---------------------------------------------------------------------------------------------
 // CEN: protection level, attachments, published routes, VBR health checks
 // ---------------------------------------------------------------------------------------------

@@ -44,9 +44,6 @@ export const PEERING_NEXT_HOP_TYPE = 'RouterInterface';
 /** Custom route quota per route table (alibaba-api.md §8). */
 export const ROUTE_QUOTA = 200;
 
-// The health audit's route checks import it from here.
-export { nextHopKey };
-
 /** Whether a route entry is a static route over a peering connection (every next hop a router interface). */
 export function isPeeringRoute(e: RouteEntryFact): boolean {
   return e.type === 'Custom' && e.nextHops.length > 0 && e.nextHops.every((h) => h.nextHopType === PEERING_NEXT_HOP_TYPE);

@@ -11,9 +11,6 @@ export type MigrationKind = 'vpc' | 'vbr';
 /** Seed 5.1/5.2: smooth (split, delete, wait, remove splits) or intermittent (delete, wait). */
 export type MigrationMode = 'smooth' | 'intermittent';
 
-// One next hop of a route entry: the procedures share the type (and the health audit imports it from here).
-export type { NextHopFact };
-
 /** A route entry as read by DescribeRouteEntryList. */
 export interface RouteEntryFact {
   routeEntryId?: string;
